@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared shell helpers for the oomx build and test scripts. Source it; do not run it.
+#
+# Every path the scripts agree on is computed here, once:
+#   OOMX_ROOT   the repository
+#   OOMX_CACHE  kernel sources, kernel builds and tools (outside the repo)
+#   OOMX_BUILD  repo-local build products (BPF objects, binaries, test logs)
+
+OOMX_ROOT=${OOMX_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+OOMX_CACHE=${OOMX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oomx}
+OOMX_BUILD=${OOMX_BUILD:-$OOMX_ROOT/build}
+OOMX_SRC_PKG=linux-source-6.12
+
+# Bump when a change to the build scripts must invalidate cached kernels.
+OOMX_KERNEL_RECIPE=1
+
+oomx_t0=${oomx_t0:-$(date +%s)}
+
+# elapsed: seconds since the script started, as "1m05s".
+elapsed()
+{
+	local s=$(($(date +%s) - oomx_t0))
+	printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+# stage NAME: announce a long step, with the elapsed time so far.
+stage()
+{
+	printf '==> [%s] %s\n' "$(elapsed)" "$*"
+}
+
+info()
+{
+	printf '    %s\n' "$*"
+}
+
+# die MSG...: print an error that says what is wrong and what to do, then exit 1.
+die()
+{
+	printf 'error: %s\n' "$1" >&2
+	shift
+	local l
+	for l in "$@"; do
+		printf '       %s\n' "$l" >&2
+	done
+	exit 1
+}
+
+# kernel_state_file: where build-kernel.sh records what it built last.
+kernel_state_file()
+{
+	echo "$OOMX_CACHE/kernel.env"
+}
+
+# load_kernel_state: sets KVER, KSRC, KOUT, BZIMAGE, VMLINUX, KEY from the last
+# successful `make kernel`, or fails with instructions.
+load_kernel_state()
+{
+	local f
+	f=$(kernel_state_file)
+	[ -r "$f" ] || die "no kernel has been built yet (missing $f)" \
+		"run 'make kernel' first"
+	# shellcheck disable=SC1090
+	. "$f"
+	[ -r "$BZIMAGE" ] || die "the kernel image $BZIMAGE is gone" \
+		"run 'make kernel' to rebuild it"
+}
