@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# oomx: a BPF-programmable OOM killer for Linux 6.12.
+#
+#   make test    build everything, run host unit tests and VM tests
+#   make demo    boot the VM and show an OOM kill, explained
+#   make help    all targets
+#
+# The kernel, libbpf and bpftool live in $(OOMX_CACHE), outside the repo.
+
+OOMX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/oomx
+export OOMX_CACHE
+
+B := build
+export OOMX_BUILD := $(CURDIR)/$(B)
+
+TOOLS := $(OOMX_CACHE)/tools/current
+BPFTOOL := $(TOOLS)/bpftool/bpftool
+LIBBPF_A := $(TOOLS)/libbpf/libbpf.a
+LIBBPF_INC := $(TOOLS)/include
+
+CC ?= cc
+CLANG ?= clang-16
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I vmlinux -I $(LIBBPF_INC)
+LIBBPF_LIBS := $(LIBBPF_A) -lelf -lz
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
+
+.PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h selftests test \
+	demo clean clean-cache
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: selftests
+
+help:
+	@echo "oomx targets:"
+	@echo "  make test          build all, run host unit tests + VM tests (T=regex filters)"
+	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
+	@echo "  make deps          install missing Debian packages (idempotent)"
+	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
+	@echo "  make tools         libbpf.a + bpftool from that kernel tree"
+	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
+	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
+	@echo "  make selftests     build the test programs"
+	@echo "  make clean         remove build/;  make clean-cache: remove $(OOMX_CACHE)"
+	@echo "VM by hand: scripts/oomx-vm --help"
+
+deps:
+	$(Q)scripts/deps.sh
+
+kernel: deps
+	$(Q)scripts/build-kernel.sh
+
+tools: kernel
+	$(Q)scripts/build-tools.sh
+
+vmlinux-h: tools
+	$(Q)scripts/gen-vmlinux-h.sh
+
+check-vmlinux-h: tools
+	$(Q)scripts/gen-vmlinux-h.sh --check
+
+# ---------------------------------------------------------------- BPF -----
+$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h | tools
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(<D) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(B)/%.skel.h: $(B)/%.bpf.o | tools
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+# ----------------------------------------------------------- selftests ----
+ST := $(B)/selftests
+ST_PLAIN := $(ST)/hog $(ST)/runwait
+ST_BPF := $(ST)/victim_watch
+
+selftests: $(ST_PLAIN) $(ST_BPF)
+
+$(ST)/%: selftests/progs/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+$(ST)/victim_watch: selftests/progs/victim_watch.c selftests/progs/victim_watch.h \
+		$(B)/selftests/progs/victim_watch.skel.h | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I $(B)/selftests/progs -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
+
+test: deps kernel tools selftests
+	$(Q)selftests/run-tests
+
+demo: deps kernel tools selftests
+	$(Q)scripts/demo
+
+clean:
+	rm -rf $(B)
+
+clean-cache:
+	rm -rf $(OOMX_CACHE)

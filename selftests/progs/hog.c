@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hog - allocate and touch memory, for provoking OOMs in the test VM.
+ *
+ * Memory is taken in 1 MiB anonymous mappings and every page is written
+ * with a non-zero byte, so it is really resident (no zero page, no lazy
+ * allocation). The point is to be killed: a hog that reaches its target
+ * without --hold exits 0, which the tests treat as "the OOM killer did
+ * not pick me".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define CHUNK (1UL << 20)
+
+static const char usage[] =
+	"Usage: hog [--mb N] [--hold] [--ready FILE] [--delay-ms MS] [--mlock]\n"
+	"\n"
+	"Allocate and touch N MiB of anonymous memory (N=0: until killed).\n"
+	"  --mb N         how much to allocate (default 0 = no limit)\n"
+	"  --hold         after reaching N MiB, stay alive until killed\n"
+	"  --ready FILE   create FILE (containing our pid) once N MiB are resident\n"
+	"  --delay-ms MS  sleep MS ms after each MiB (a slow leak)\n"
+	"  --mlock        mlockall() first: our own text cannot be reclaimed and\n"
+	"                 refaulted, so a global OOM comes quickly, not after a\n"
+	"                 long page-cache thrash\n"
+	"Exit status: 0 when the target was reached (not killed), 2 on usage\n"
+	"errors, 3 when mmap failed (out of address space, not an OOM kill).\n";
+
+static int write_ready(const char *path)
+{
+	char buf[32];
+	int fd, len;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "hog: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, len) != len) {
+		fprintf(stderr, "hog: cannot write %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mb", required_argument, NULL, 'm' },
+		{ "hold", no_argument, NULL, 'H' },
+		{ "ready", required_argument, NULL, 'r' },
+		{ "delay-ms", required_argument, NULL, 'd' },
+		{ "mlock", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long mb = 0, delay_ms = 0, i;
+	const char *ready = NULL;
+	bool hold = false, lock = false;
+	char *end;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			errno = 0;
+			mb = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg) {
+				fprintf(stderr, "hog: --mb wants a number of MiB, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			hold = true;
+			break;
+		case 'r':
+			ready = optarg;
+			break;
+		case 'd':
+			delay_ms = strtoul(optarg, NULL, 10);
+			break;
+		case 'L':
+			lock = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+
+	if (lock && mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		fprintf(stderr, "hog: mlockall failed: %s\n", strerror(errno));
+		return 1;
+	}
+
+	for (i = 0; mb == 0 || i < mb; i++) {
+		char *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "hog: mmap failed after %lu MiB: %s\n", i, strerror(errno));
+			return 3;
+		}
+		memset(p, 0x5a, CHUNK);
+		if (delay_ms)
+			usleep(delay_ms * 1000);
+	}
+
+	if (ready && write_ready(ready))
+		return 1;
+	while (hold)
+		pause();
+	return 0;
+}

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: -m 256M -t 150
+#
+# A global OOM in a 256 MB guest: the largest process (a hog that grows
+# until it dies) is killed; a small process survives; the kernel log names
+# the victim and the constraint was CONSTRAINT_NONE (no cgroup limit).
+. selftests/vm/lib.sh
+
+before=$(vmstat oom_kill) || exit 1
+"$HOG" --mb 16 --hold --ready "$T/small.ready" &
+small=$!
+wait_for 60 "the small process to be resident" test -s "$T/small.ready"
+
+# --mlock: without it the hog's own text is evicted and refaulted from the
+# 9p root over and over, and reclaim "makes progress" for minutes.
+"$RUNWAIT" --pidfile "$T/hog.pid" -- "$HOG" --mb 0 --mlock >"$T/hog.status"
+hog=$(cat "$T/hog.pid")
+echo "hog: $(cat "$T/hog.status")"
+
+expect_eq "$(cat "$T/hog.status")" "pid=$hog signal=9 (SIGKILL)" "how the hog ended"
+after=$(vmstat oom_kill) || exit 1
+expect_eq "$((after - before))" 1 "OOM kills in /proc/vmstat"
+alive "$small" || fail "the small process (pid $small) died"
+ok "the small process (pid $small) is alive"
+line=$(killed_line "$hog")
+[ -n "$line" ] || fail "the kernel log does not name pid $hog as the victim"
+ok "kernel: ${line#*] }"
+dmesg | grep -q "constraint=CONSTRAINT_NONE" || fail "the OOM was not global (CONSTRAINT_NONE)"
+ok "it was a global OOM (CONSTRAINT_NONE)"
+kill "$small"
