@@ -61,8 +61,8 @@ intable { intable = 0 }
 END {
 	totalpages = limit_mb * 256
 	printf "What the kernel did\n"
-	printf "  %s allocated memory (gfp_mask=%s) while the cgroup %s\n", trigger, gfp, f["oom_memcg"]
-	printf "  was at memory.max: try_charge_memcg() found nothing to reclaim and\n"
+	printf "  %s charged a page to %s at its memory.max (gfp_mask=%s).\n", trigger, f["oom_memcg"], gfp
+	printf "  try_charge_memcg() could not reclaim enough within its retries and\n"
 	printf "  called the memcg OOM killer (%s).\n", f["constraint"]
 	printf "  It scored every eligible task in the cgroup with oom_badness():\n"
 	printf "    score = rss + swap entries + page-table pages\n"
