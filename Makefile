@@ -85,7 +85,7 @@ ST_BPF := $(ST)/victim_watch
 
 selftests: $(ST_PLAIN) $(ST_BPF)
 
-$(ST)/%: selftests/progs/%.c
+$(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<

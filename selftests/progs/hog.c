@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "util.h"
 
 #define CHUNK (1UL << 20)
 
@@ -35,25 +36,6 @@ static const char usage[] =
 	"                 long page-cache thrash\n"
 	"Exit status: 0 when the target was reached (not killed), 2 on usage\n"
 	"errors, 3 when mmap failed (out of address space, not an OOM kill).\n";
-
-static int write_ready(const char *path)
-{
-	char buf[32];
-	int fd, len;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "hog: cannot create %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, len) != len) {
-		fprintf(stderr, "hog: cannot write %s: %s\n", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
 
 int main(int argc, char **argv)
 {
@@ -121,8 +103,14 @@ int main(int argc, char **argv)
 			usleep(delay_ms * 1000);
 	}
 
-	if (ready && write_ready(ready))
-		return 1;
+	if (ready) {
+		int err = write_pid(ready, getpid());
+
+		if (err) {
+			fprintf(stderr, "hog: cannot write %s: %s\n", ready, strerror(-err));
+			return 1;
+		}
+	}
 	while (hold)
 		pause();
 	return 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "util.h"
 
 static const char usage[] =
 	"Usage: runwait [--cgroup DIR] [--pidfile FILE] -- COMMAND [ARG...]\n"
@@ -28,21 +29,6 @@ static const char usage[] =
 	"  --cgroup DIR    move the child into cgroup DIR before exec\n"
 	"  --pidfile FILE  write the child's pid to FILE before exec\n";
 
-static int write_str(const char *path, const char *s)
-{
-	ssize_t len = strlen(s);
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, len) != len)
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -52,7 +38,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *cgroup = NULL, *pidfile = NULL;
-	char path[4096], buf[32];
+	char path[4096];
 	int opt, status, err;
 	pid_t pid;
 
@@ -83,17 +69,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (pid == 0) {
-		snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 		if (cgroup) {
 			snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-			err = write_str(path, buf);
+			err = write_pid(path, getpid());
 			if (err) {
 				fprintf(stderr, "runwait: cannot join %s: %s\n", path, strerror(-err));
 				_exit(127);
 			}
 		}
 		if (pidfile) {
-			err = write_str(pidfile, buf);
+			err = write_pid(pidfile, getpid());
 			if (err) {
 				fprintf(stderr, "runwait: cannot write %s: %s\n", pidfile, strerror(-err));
 				_exit(127);

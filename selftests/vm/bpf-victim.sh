@@ -11,14 +11,13 @@ cg_new oomx/victim 32M
 watch=$!
 wait_for 60 "victim_watch to attach" grep -q '^ready$' "$T/watch.out"
 
-"$RUNWAIT" --cgroup "$CG/oomx/victim" --pidfile "$T/hog.pid" -- "$HOG" --mb 64 >"$T/hog.status"
-hog=$(cat "$T/hog.pid")
-expect_eq "$(cat "$T/hog.status")" "pid=$hog signal=9 (SIGKILL)" "how the hog ended"
+run_hog oomx/victim --mb 64
+expect_sigkilled
 
 wait "$watch"
 rc=$?
 cat "$T/watch.out" "$T/watch.err"
 expect_eq "$rc" 0 "victim_watch exit status"
 event=$(grep '^victim ' "$T/watch.out")
-expect_eq "$(echo "$event" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')" "$hog" "victim pid from BPF"
+expect_eq "$(echo "$event" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')" "$HOG_PID" "victim pid from BPF"
 expect_eq "$(echo "$event" | sed -n 's/.* comm=\(.*\)$/\1/p')" hog "victim comm from BPF"

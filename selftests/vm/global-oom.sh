@@ -13,18 +13,12 @@ wait_for 60 "the small process to be resident" test -s "$T/small.ready"
 
 # --mlock: without it the hog's own text is evicted and refaulted from the
 # 9p root over and over, and reclaim "makes progress" for minutes.
-"$RUNWAIT" --pidfile "$T/hog.pid" -- "$HOG" --mb 0 --mlock >"$T/hog.status"
-hog=$(cat "$T/hog.pid")
-echo "hog: $(cat "$T/hog.status")"
-
-expect_eq "$(cat "$T/hog.status")" "pid=$hog signal=9 (SIGKILL)" "how the hog ended"
+run_hog "" --mb 0 --mlock
+expect_sigkilled
 after=$(vmstat oom_kill) || exit 1
 expect_eq "$((after - before))" 1 "OOM kills in /proc/vmstat"
-alive "$small" || fail "the small process (pid $small) died"
-ok "the small process (pid $small) is alive"
-line=$(killed_line "$hog")
-[ -n "$line" ] || fail "the kernel log does not name pid $hog as the victim"
-ok "kernel: ${line#*] }"
+expect_alive "$small" "the small process"
+expect_oom_killed "$HOG_PID" "Out of memory"
 dmesg | grep -q "constraint=CONSTRAINT_NONE" || fail "the OOM was not global (CONSTRAINT_NONE)"
 ok "it was a global OOM (CONSTRAINT_NONE)"
 kill "$small"

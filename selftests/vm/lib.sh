@@ -94,8 +94,38 @@ start_in_cgroup()
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" &
 }
 
-# killed_line PID: the kernel's "Killed process" line for PID, if any.
-killed_line()
+# run_hog CGROUP ARGS...: run the hog (inside CGROUP unless it is "") until
+# it ends; sets HOG_PID and HOG_END (runwait's "pid=P signal=N (NAME)").
+run_hog()
 {
-	dmesg | grep -E "[Oo]ut of memory.*: Killed process $1 " | tail -n 1
+	local cg=$1
+	shift
+	"$RUNWAIT" ${cg:+--cgroup "$CG/$cg"} --pidfile "$T/hog.pid" -- "$HOG" "$@" >"$T/hog.end" ||
+		fail "runwait could not run the hog"
+	HOG_PID=$(cat "$T/hog.pid")
+	HOG_END=$(cat "$T/hog.end")
+	echo "hog: $HOG_END"
+}
+
+# expect_sigkilled: the hog run by run_hog died by SIGKILL.
+expect_sigkilled()
+{
+	expect_eq "$HOG_END" "pid=$HOG_PID signal=9 (SIGKILL)" "how the hog ended"
+}
+
+# expect_alive PID WHAT
+expect_alive()
+{
+	alive "$1" || fail "$2 (pid $1) died"
+	ok "$2 (pid $1) is alive"
+}
+
+# expect_oom_killed PID HEADLINE: the kernel's OOM report names PID as the
+# victim ("HEADLINE: Killed process PID (comm) ...").
+expect_oom_killed()
+{
+	local line
+	line=$(dmesg | grep -F "$2: Killed process $1 (" | tail -n 1)
+	[ -n "$line" ] || fail "the kernel log has no '$2: Killed process $1'"
+	ok "kernel: ${line#*] }"
 }

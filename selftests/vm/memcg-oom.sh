@@ -14,19 +14,10 @@ bystander=$!
 wait_for 60 "the bystander to be resident" test -s "$T/bystander.ready"
 
 # The hog wants 64 MiB in a 32 MiB cgroup.
-"$RUNWAIT" --cgroup "$CG/oomx/victim" --pidfile "$T/hog.pid" -- "$HOG" --mb 64 >"$T/hog.status"
-hog=$(cat "$T/hog.pid")
-echo "hog: $(cat "$T/hog.status")"
-
-expect_eq "$(cat "$T/hog.status")" "pid=$hog signal=9 (SIGKILL)" "how the hog ended"
+run_hog oomx/victim --mb 64
+expect_sigkilled
 expect_eq "$(cg_event oomx/victim oom_kill)" 1 "oom_kill in oomx/victim/memory.events"
 expect_eq "$(cg_event oomx/bystander oom_kill)" 0 "oom_kill in oomx/bystander/memory.events"
-alive "$bystander" || fail "the bystander (pid $bystander) died"
-ok "the bystander (pid $bystander) is alive"
-
-line=$(killed_line "$hog")
-[ -n "$line" ] || fail "the kernel log does not name pid $hog as the victim"
-ok "kernel: ${line#*] }"
-dmesg | grep -q "Memory cgroup out of memory" || fail "the kill was not a memcg OOM kill"
-ok "it was a memcg OOM"
+expect_alive "$bystander" "the bystander"
+expect_oom_killed "$HOG_PID" "Memory cgroup out of memory"
 kill "$bystander"
