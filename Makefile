@@ -32,7 +32,7 @@ Q :=
 endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
-.PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h selftests test \
+.PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h check-series selftests test \
 	demo clean clean-cache
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -48,6 +48,7 @@ help:
 	@echo "  make tools         libbpf.a + bpftool from that kernel tree"
 	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
+	@echo "  make check-series  checkpatch --strict every patch; build every prefix"
 	@echo "  make selftests     build the test programs"
 	@echo "  make clean         remove build/;  make clean-cache: remove $(OOMX_CACHE)"
 	@echo "VM by hand: scripts/oomx-vm --help"
@@ -88,7 +89,7 @@ selftests: $(ST_PLAIN) $(ST_BPF)
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
 
 $(ST)/victim_watch: selftests/progs/victim_watch.c selftests/progs/victim_watch.h \
 		$(B)/selftests/progs/victim_watch.skel.h | tools
@@ -106,3 +107,7 @@ clean:
 
 clean-cache:
 	rm -rf $(OOMX_CACHE)
+
+# The review gate for kernel/patches (slow: one incremental build per prefix).
+check-series: deps
+	$(Q)scripts/check-series.sh

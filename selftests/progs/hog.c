@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 static const char usage[] =
 	"Usage: hog [--mb N] [--hold] [--ready FILE] [--delay-ms MS] [--mlock]\n"
+	"           [--threads N]\n"
 	"\n"
 	"Allocate and touch N MiB of anonymous memory (N=0: until killed).\n"
 	"  --mb N         how much to allocate (default 0 = no limit)\n"
@@ -34,8 +36,18 @@ static const char usage[] =
 	"  --mlock        mlockall() first: our own text cannot be reclaimed and\n"
 	"                 refaulted, so a global OOM comes quickly, not after a\n"
 	"                 long page-cache thrash\n"
+	"  --threads N    run N-1 idle threads besides the allocating one (a\n"
+	"                 multi-threaded victim, e.g. for freezer tests)\n"
 	"Exit status: 0 when the target was reached (not killed), 2 on usage\n"
 	"errors, 3 when mmap failed (out of address space, not an OOM kill).\n";
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -45,10 +57,11 @@ int main(int argc, char **argv)
 		{ "ready", required_argument, NULL, 'r' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "mlock", no_argument, NULL, 'L' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned long mb = 0, delay_ms = 0, i;
+	unsigned long mb = 0, delay_ms = 0, threads = 1, i;
 	const char *ready = NULL;
 	bool hold = false, lock = false;
 	char *end;
@@ -76,12 +89,29 @@ int main(int argc, char **argv)
 		case 'L':
 			lock = true;
 			break;
+		case 't':
+			threads = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || threads < 1 || threads > 1024) {
+				fprintf(stderr, "hog: --threads wants 1..1024, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
 		default:
 			fputs(usage, stderr);
 			return 2;
+		}
+	}
+
+	for (i = 1; i < threads; i++) {
+		pthread_t t;
+		int err = pthread_create(&t, NULL, idle_thread, NULL);
+
+		if (err) {
+			fprintf(stderr, "hog: cannot start thread %lu: %s\n", i, strerror(err));
+			return 1;
 		}
 	}
 

@@ -32,13 +32,12 @@ expect_eq()
 # wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every 50 ms.
 wait_for()
 {
-	local limit=$1 what=$2 i
+	local limit=$1 what=$2 deadline=$((SECONDS + $1))
 	shift 2
-	for ((i = 0; i < limit * 20; i++)); do
-		"$@" && return 0
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || fail "timed out after ${limit}s waiting for $what"
 		sleep 0.05
 	done
-	fail "timed out after ${limit}s waiting for $what"
 }
 
 # alive PID: the process exists and is not a zombie.
