@@ -54,7 +54,7 @@ if [ $check -eq 1 ]; then
 	exit 0
 fi
 
-if [ -f "$dst" ] && cmp -s <(body "$dst") <(body "$new"); then
+if [ -f "$dst" ] && cmp -s "$dst" "$new"; then
 	echo "vmlinux/vmlinux.h is already up to date"
 	exit 0
 fi
