@@ -185,9 +185,10 @@ if [ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" != "$series_key" ]; then
 		if ! git_tree am -q --whitespace=nowarn "$patch_dir/$p" >"$OOMX_CACHE/am.log" 2>&1; then
 			git_tree am --abort >/dev/null 2>&1 || true
 			echo "error: patch $p does not apply to $OOMX_SRC_PKG $pkgver:" >&2
+			# git am's own advice (--continue, --skip) does not apply:
+			# the am was aborted. Show which file and hunk failed.
 			git_tree apply --check --verbose "$patch_dir/$p" 2>&1 |
-				grep -E '^(error|Checking|Hunk|Applied|Skipped)|patch failed|does not' | sed 's/^/       /' >&2 || true
-			sed 's/^/       /' "$OOMX_CACHE/am.log" >&2
+				awk '!seen[$0]++' | head -n 15 | sed 's/^/       /' >&2 || true
 			git_tree reset -q --hard pristine
 			die "stopped at kernel/patches/$p" \
 				"rebase that patch onto $kver (see the failing hunk above)"
