@@ -82,7 +82,7 @@ $(B)/%.skel.h: $(B)/%.bpf.o | tools
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
 ST_PLAIN := $(ST)/hog $(ST)/runwait
-ST_BPF := $(ST)/victim_watch
+ST_BPF := $(ST)/victim_watch $(ST)/oom_ext_attach
 
 selftests: $(ST_PLAIN) $(ST_BPF)
 
@@ -91,10 +91,12 @@ $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
 
-$(ST)/victim_watch: selftests/progs/victim_watch.c selftests/progs/victim_watch.h \
-		$(B)/selftests/progs/victim_watch.skel.h | tools
+# Test programs with a BPF skeleton, linked with the tree's static libbpf.
+$(ST_BPF): $(ST)/%: selftests/progs/%.c $(B)/selftests/progs/%.skel.h | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I $(B)/selftests/progs -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
+
+$(ST)/victim_watch: selftests/progs/victim_watch.h
 
 test: deps kernel tools selftests
 	$(Q)selftests/run-tests
