@@ -206,28 +206,39 @@ mk()
 		KBUILD_BUILD_USER=oomx KBUILD_BUILD_HOST=oomx "$@"
 }
 
-if [ "$(cat "$out/.oomx-config-key" 2>/dev/null)" != "$config_key" ] || [ ! -f "$out/.config" ]; then
+# fragment_mismatches: the lines of the fragment the current .config breaks.
+fragment_mismatches()
+{
+	local line opt
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$out/.config" || echo "$line" ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			opt=${opt%% *}
+			! grep -q "^$opt=" "$out/.config" || echo "$line" ;;
+		esac
+	done <"$fragment"
+}
+
+# Reconfigure when the fragment changed, and also when the .config no longer
+# matches it: a build of a series prefix (make check-series) drops options
+# whose Kconfig entry a later patch adds.
+if [ "$(cat "$out/.oomx-config-key" 2>/dev/null)" != "$config_key" ] || [ ! -f "$out/.config" ] ||
+	[ -n "$(fragment_mismatches)" ]; then
 	stage "configuring: tinyconfig + kernel/config/oomx.config"
 	mkdir -p "$out"
 	mk -s tinyconfig >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null
 	mk -s olddefconfig
-	bad=()
-	while read -r line; do
-		case "$line" in
-		CONFIG_*=*)
-			grep -qxF "$line" "$out/.config" || bad+=("$line") ;;
-		"# CONFIG_"*" is not set")
-			opt=${line#\# }
-			opt=${opt%% *}
-			! grep -q "^$opt=" "$out/.config" || bad+=("$line") ;;
-		esac
-	done <"$fragment"
-	if [ ${#bad[@]} -gt 0 ]; then
-		die "these options of kernel/config/oomx.config did not take effect: ${bad[*]}" \
+	bad=$(fragment_mismatches | paste -sd ' ')
+	if [ -n "$bad" ]; then
+		die "these options of kernel/config/oomx.config did not take effect: $bad" \
 			"add the options they depend on to the fragment (see 'make menuconfig' help)"
 	fi
 	echo "$config_key" >"$out/.oomx-config-key"
+	rm -f "$out/.oomx-key"
 fi
 
 # ------------------------------------------------------------------ build --
