@@ -96,6 +96,7 @@ $(ST_BPF): $(ST)/%: selftests/progs/%.c $(B)/selftests/progs/%.skel.h | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I $(B)/selftests/progs -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
 
+$(ST_BPF): selftests/progs/loader_util.h
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
 test: deps kernel tools selftests

@@ -19,27 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "loader_util.h"
 #include "oom_ext_attach.skel.h"
 
 static const char usage[] =
 	"Usage: oom_ext_attach [--timeout SEC]\n"
 	"Attach the minimal oom_ext policy \"selftest\" until the kernel\n"
 	"detaches it or SIGTERM arrives; print how it ended.\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
 
 int main(int argc, char **argv)
 {
@@ -67,9 +53,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	libbpf_set_print(quiet_libbpf);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	loader_setup(false);
 
 	skel = oom_ext_attach__open_and_load();
 	if (!skel) {
@@ -89,7 +73,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	start = time(NULL);
-	while (!stop && !skel->bss->nr_exit) {
+	while (!exiting && !skel->bss->nr_exit) {
 		if ((unsigned long)(time(NULL) - start) >= timeout) {
 			printf("no exit within %lus\n", timeout);
 			err = 2;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include "loader_util.h"
 #include "victim_watch.h"
 #include "victim_watch.skel.h"
 
@@ -26,22 +27,7 @@ static const char usage[] =
 	"  --timeout SEC  give up after SEC seconds (exit status 2)\n"
 	"  --verbose      show libbpf's debug output\n";
 
-static volatile sig_atomic_t exiting;
-static bool verbose;
 static unsigned long seen;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
@@ -69,6 +55,7 @@ int main(int argc, char **argv)
 	struct victim_watch *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	unsigned long count = 0, timeout = 0;
+	bool verbose = false;
 	time_t start;
 	int opt, err = 0;
 
@@ -92,9 +79,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	libbpf_set_print(print_libbpf);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	loader_setup(verbose);
 
 	skel = victim_watch__open_and_load();
 	if (!skel) {
