@@ -84,7 +84,11 @@ ST := $(B)/selftests
 ST_PLAIN := $(ST)/hog $(ST)/runwait
 ST_BPF := $(ST)/victim_watch $(ST)/oom_ext_attach
 
-selftests: $(ST_PLAIN) $(ST_BPF)
+# BPF objects that the verifier must refuse, loaded by oom_ext_tryload.
+ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
+	$(B)/selftests/progs/oom_ext_reject_sleepable.bpf.o
+
+selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST_REJECT)
 
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
@@ -97,6 +101,10 @@ $(ST_BPF): $(ST)/%: selftests/progs/%.c $(B)/selftests/progs/%.skel.h | tools
 	$(Q)$(CC) $(CFLAGS) -I $(B)/selftests/progs -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
 
 $(ST_BPF): selftests/progs/loader_util.h
+
+$(ST)/oom_ext_tryload: selftests/progs/oom_ext_tryload.c selftests/progs/loader_util.h | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
 test: deps kernel tools selftests
