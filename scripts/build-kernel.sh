@@ -96,8 +96,7 @@ fi
 # ---------------------------------------------------------------- extract --
 git_tree()
 {
-	git -C "$tree" -c user.name=oomx -c user.email=oomx@localhost \
-		-c advice.detachedHead=false "$@"
+	tree_git "$tree" "$@"
 }
 
 if ! git_tree rev-parse -q --verify pristine >/dev/null 2>&1; then
@@ -201,9 +200,7 @@ fi
 # ----------------------------------------------------------------- config --
 mk()
 {
-	make -C "$tree" O="$out" ARCH=x86_64 \
-		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
-		KBUILD_BUILD_USER=oomx KBUILD_BUILD_HOST=oomx "$@"
+	kmake "$tree" "$out" "$@"
 }
 
 # fragment_mismatches: the lines of the fragment the current .config breaks.

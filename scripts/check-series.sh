@@ -36,24 +36,16 @@ for p in "${patches[@]}"; do
 	fi
 done
 
-git_tree()
-{
-	git -C "$KSRC" -c user.name=oomx -c user.email=oomx@localhost "$@"
-}
-
 # Every proper prefix; the whole series is built by build-kernel.sh below.
 for ((k = 1; k < ${#patches[@]}; k++)); do
 	stage "building with patches 1..$k of ${#patches[@]} (up to ${patches[k - 1]})"
 	rm -f "$KSRC/.git/oomx-series" "$KOUT/.oomx-key"
-	git_tree reset -q --hard pristine
+	tree_git "$KSRC" reset -q --hard pristine
 	for ((i = 0; i < k; i++)); do
-		git_tree am -q "$patch_dir/${patches[i]}" ||
+		tree_git "$KSRC" am -q "$patch_dir/${patches[i]}" ||
 			die "${patches[i]} does not apply" "run 'make kernel' for the failing hunk"
 	done
-	if make -C "$KSRC" O="$KOUT" -j"$(nproc)" \
-		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
-		KBUILD_BUILD_USER=oomx KBUILD_BUILD_HOST=oomx bzImage \
-		>"$KOUT/prefix-$k.log" 2>&1 && ! grep -q 'warning:' "$KOUT/prefix-$k.log"; then
+	if kmake "$KSRC" "$KOUT" -j"$(nproc)" bzImage >"$KOUT/prefix-$k.log" 2>&1 && ! grep -q 'warning:' "$KOUT/prefix-$k.log"; then
 		info "builds: prefix $k ($(grep -c '^  CC' "$KOUT/prefix-$k.log" || true) files recompiled)"
 	else
 		info "DOES NOT BUILD CLEANLY: prefix $k (log: $KOUT/prefix-$k.log)"

@@ -46,6 +46,29 @@ die()
 	exit 1
 }
 
+# kmake TREE OUT ARGS...: make in the kernel TREE with O=OUT. The fixed
+# build timestamp is not cosmetic: it is what keeps pahole 1.24 from its
+# non-reproducible parallel BTF encoding (scripts/Makefile.btf), on which the
+# vmlinux.h staleness check relies. Every kernel build goes through here.
+kmake()
+{
+	local tree=$1 out=$2
+	shift 2
+	make -C "$tree" O="$out" ARCH=x86_64 \
+		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
+		KBUILD_BUILD_USER=oomx KBUILD_BUILD_HOST=oomx "$@"
+}
+
+# tree_git TREE ARGS...: git in a cached kernel tree, with the identity that
+# git am needs for its commits.
+tree_git()
+{
+	local tree=$1
+	shift
+	git -C "$tree" -c user.name=oomx -c user.email=oomx@localhost \
+		-c advice.detachedHead=false "$@"
+}
+
 # kernel_state_file: where build-kernel.sh records what it built last.
 kernel_state_file()
 {
