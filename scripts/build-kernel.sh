@@ -176,24 +176,33 @@ if [ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" != "$series_key" ]; then
 		die "the cached tree $tree has local edits; refusing to reset it" \
 			"develop in your own clone (git clone $tree), or discard them: git -C $tree reset --hard"
 	fi
-	# Only files the old and new series touch are rewritten, so make's
-	# incremental rebuild stays small.
-	git_tree reset -q --hard pristine
+	# Apply the series in a scratch worktree, then move the tree from the
+	# old series' commit to the new one: git rewrites only the files whose
+	# content differs, so make rebuilds only what the change affects (a
+	# header that every patch version touches is not rebuilt each time).
+	wt=$OOMX_CACHE/src/.series.$$
+	trap 'git_tree worktree remove --force "$wt" >/dev/null 2>&1; rm -rf "$wt"' EXIT
+	git_tree worktree prune
+	git_tree worktree add -q --detach "$wt" pristine ||
+		die "cannot create a scratch worktree in $wt" "check the disk space of $OOMX_CACHE"
 	rm -f "$tree/.git/oomx-series"
 	for p in "${patches[@]}"; do
-		if ! git_tree am -q --whitespace=nowarn "$patch_dir/$p" >"$OOMX_CACHE/am.log" 2>&1; then
-			git_tree am --abort >/dev/null 2>&1 || true
+		if ! tree_git "$wt" am -q --whitespace=nowarn "$patch_dir/$p" >"$OOMX_CACHE/am.log" 2>&1; then
+			tree_git "$wt" am --abort >/dev/null 2>&1 || true
 			echo "error: patch $p does not apply to $OOMX_SRC_PKG $pkgver:" >&2
 			# git am's own advice (--continue, --skip) does not apply:
 			# the am was aborted. Show which file and hunk failed.
-			git_tree apply --check --verbose "$patch_dir/$p" 2>&1 |
+			tree_git "$wt" apply --check --verbose "$patch_dir/$p" 2>&1 |
 				awk '!seen[$0]++' | head -n 15 | sed 's/^/       /' >&2 || true
-			git_tree reset -q --hard pristine
 			die "stopped at kernel/patches/$p" \
 				"rebase that patch onto $kver (see the failing hunk above)"
 		fi
 		info "applied $p"
 	done
+	git_tree checkout -q --detach "$(tree_git "$wt" rev-parse HEAD)" ||
+		die "cannot check out the patched tree in $tree" "reset it: git -C $tree reset --hard pristine"
+	git_tree worktree remove --force "$wt"
+	trap - EXIT
 	echo "$series_key" >"$tree/.git/oomx-series"
 fi
 

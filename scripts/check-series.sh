@@ -37,14 +37,29 @@ for p in "${patches[@]}"; do
 done
 
 # Every proper prefix; the whole series is built by build-kernel.sh below.
+# One commit per patch, made once in a scratch worktree; each prefix is then
+# a checkout of its commit, which rewrites only the files that differ from
+# the previous prefix, so make rebuilds as little as the series allows.
+wt=$OOMX_CACHE/src/.check.$$
+cleanup()
+{
+	tree_git "$KSRC" worktree remove --force "$wt" >/dev/null 2>&1
+	rm -rf "$wt"
+}
+trap cleanup EXIT
+tree_git "$KSRC" worktree prune
+tree_git "$KSRC" worktree add -q --detach "$wt" pristine
+commits=()
+for p in "${patches[@]}"; do
+	tree_git "$wt" am -q "$patch_dir/$p" ||
+		die "$p does not apply" "run 'make kernel' for the failing hunk"
+	commits+=("$(tree_git "$wt" rev-parse HEAD)")
+done
+
+rm -f "$KSRC/.git/oomx-series" "$KOUT/.oomx-key"
 for ((k = 1; k < ${#patches[@]}; k++)); do
 	stage "building with patches 1..$k of ${#patches[@]} (up to ${patches[k - 1]})"
-	rm -f "$KSRC/.git/oomx-series" "$KOUT/.oomx-key"
-	tree_git "$KSRC" reset -q --hard pristine
-	for ((i = 0; i < k; i++)); do
-		tree_git "$KSRC" am -q "$patch_dir/${patches[i]}" ||
-			die "${patches[i]} does not apply" "run 'make kernel' for the failing hunk"
-	done
+	tree_git "$KSRC" checkout -q --detach "${commits[k - 1]}"
 	if kmake "$KSRC" "$KOUT" -j"$(nproc)" bzImage >"$KOUT/prefix-$k.log" 2>&1 && ! grep -q 'warning:' "$KOUT/prefix-$k.log"; then
 		info "builds: prefix $k ($(grep -c '^  CC' "$KOUT/prefix-$k.log" || true) files recompiled)"
 	else
