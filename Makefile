@@ -23,7 +23,7 @@ CLANG ?= clang-16
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I vmlinux -I $(LIBBPF_INC)
+	-I vmlinux -I bpf -I $(LIBBPF_INC)
 LIBBPF_LIBS := $(LIBBPF_A) -lelf -lz
 
 Q := @
@@ -69,7 +69,7 @@ check-vmlinux-h: tools
 	$(Q)scripts/gen-vmlinux-h.sh --check
 
 # ---------------------------------------------------------------- BPF -----
-$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h | tools
+$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h | tools
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(<D) -c $< -o $@.tmp
@@ -81,14 +81,19 @@ $(B)/%.skel.h: $(B)/%.bpf.o | tools
 
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
-ST_PLAIN := $(ST)/hog $(ST)/runwait
+ST_PLAIN := $(ST)/hog $(ST)/runwait $(ST)/ptrace_hold
 ST_BPF := $(ST)/victim_watch $(ST)/oom_ext_attach
 
 # BPF objects that the verifier must refuse, loaded by oom_ext_tryload.
 ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
-	$(B)/selftests/progs/oom_ext_reject_sleepable.bpf.o
+	$(B)/selftests/progs/oom_ext_reject_sleepable.bpf.o \
+	$(B)/selftests/progs/oom_ext_reject_kill.bpf.o
 
-selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST_REJECT)
+# Policies loaded by policy_run, configured per test through their globals.
+ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
+
+selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
+	$(ST_REJECT) $(ST_POLICIES)
 
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
@@ -102,7 +107,7 @@ $(ST_BPF): $(ST)/%: selftests/progs/%.c $(B)/selftests/progs/%.skel.h | tools
 
 $(ST_BPF): selftests/progs/loader_util.h
 
-$(ST)/oom_ext_tryload: selftests/progs/oom_ext_tryload.c selftests/progs/loader_util.h | tools
+$(ST)/oom_ext_tryload $(ST)/policy_run: $(ST)/%: selftests/progs/%.c selftests/progs/loader_util.h | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
 $(ST)/victim_watch: selftests/progs/victim_watch.h

@@ -128,3 +128,163 @@ expect_oom_killed()
 	[ -n "$line" ] || fail "the kernel log has no '$2: Killed process $1'"
 	ok "kernel: ${line#*] }"
 }
+
+# ------------------------------------------------------------- oom_ext ---
+X=/sys/kernel/oom_ext
+POLICY_RUN=$ST/policy_run
+POLICY_OBJ=${OOMX_BUILD:-$PWD/build}/selftests/progs/oomx_test.bpf.o
+
+# policy_start NAME [--set VAR=VAL]...: attach the scriptable test policy
+# (selftests/progs/oomx_test.bpf.c) in the background; its report goes to
+# $T/NAME.out. Sets POLICY_PID. Fails unless it attached.
+policy_start()
+{
+	local name=$1
+	shift
+	"$POLICY_RUN" "$POLICY_OBJ" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	POLICY_PID=$!
+	until grep -q '^attached' "$T/$name.out"; do
+		if ! kill -0 "$POLICY_PID" 2>/dev/null; then
+			cat "$T/$name.out" "$T/$name.err"
+			fail "policy $name did not attach"
+		fi
+		sleep 0.05
+	done
+	expect_eq "$(cat $X/state)" enabled "oom_ext state with $name attached"
+}
+
+# policy_stop NAME: detach (SIGTERM to the loader) and wait for its report.
+policy_stop()
+{
+	kill -TERM "$POLICY_PID" 2>/dev/null
+	wait "$POLICY_PID"
+	grep -q '^exit kind=' "$T/$1.out" || fail "policy $1 printed no report: $(cat "$T/$1.out")"
+}
+
+# policy_wait NAME: wait for a loader whose policy the kernel detaches.
+policy_wait()
+{
+	wait "$POLICY_PID"
+	grep -q '^exit kind=' "$T/$1.out" || fail "policy $1 printed no report: $(cat "$T/$1.out")"
+}
+
+# pvar NAME VAR: a global of the policy, from its report.
+pvar()
+{
+	sed -n "s/^$2=//p" "$T/$1.out"
+}
+
+# pexit NAME: the policy's exit line.
+pexit()
+{
+	sed -n 's/^exit //p' "$T/$1.out"
+}
+
+# counter NAME: a counter of /sys/kernel/oom_ext.
+counter()
+{
+	cat "$X/$1"
+}
+
+# The A/B/C scenario: three processes of 44, 28 and 16 MiB in a 100 MiB
+# cgroup, then D allocates 16 MiB there, which takes exactly one OOM kill
+# of any of them: 104 MiB do not fit, 88 MiB do, with room for the page
+# tables, kernel stacks and page cache the cgroup is also charged for.
+# The kernel's ranking is A > B > C > D (D has about 8 MiB when the OOM
+# comes).
+#
+# abc_start CGROUP: create CGROUP and start A, B, C (pids in $A $B $C).
+abc_start()
+{
+	local tag=${1//\//_}
+	cg_new "$1" 100M
+	rm -f "$T/$tag".?.ready
+	start_in_cgroup "$1" "$HOG" --mb 44 --hold --ready "$T/$tag.A.ready"
+	A=$!
+	start_in_cgroup "$1" "$HOG" --mb 28 --hold --ready "$T/$tag.B.ready"
+	B=$!
+	start_in_cgroup "$1" "$HOG" --mb 16 --hold --ready "$T/$tag.C.ready"
+	C=$!
+	wait_for 60 "A, B and C to be resident" \
+		test -s "$T/$tag.A.ready" -a -s "$T/$tag.B.ready" -a -s "$T/$tag.C.ready"
+}
+
+# abc_trigger CGROUP: D allocates its 16 MiB in CGROUP and must complete.
+abc_trigger()
+{
+	run_hog "$1" --mb 16
+	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed after the OOM kill"
+}
+
+# abc_expect VICTIM: VICTIM (A, B or C) died by SIGKILL, the others live.
+abc_expect()
+{
+	local x pid rc
+	for x in A B C; do
+		pid=${!x}
+		if [ "$x" = "$1" ]; then
+			wait "$pid"
+			rc=$?
+			expect_eq "$rc" 137 "$x (pid $pid) exit status, SIGKILL"
+		else
+			expect_alive "$pid" "$x"
+		fi
+	done
+}
+
+# abc_stop: end the survivors.
+abc_stop()
+{
+	local x
+	for x in A B C; do
+		kill -KILL "${!x}" 2>/dev/null
+		wait "${!x}" 2>/dev/null
+	done
+	return 0
+}
+
+# expect_ext_line PID CHOSEN_BY: the OOM report's oom_ext line for PID.
+expect_ext_line()
+{
+	local line
+	line=$(dmesg | grep -F "oom_ext: policy=" | grep -F "chosen_by=$2,pid=$1," | tail -n 1)
+	[ -n "$line" ] || { dmesg | grep oom_ext; fail "no 'oom_ext: ... chosen_by=$2,pid=$1' in the kernel log"; }
+	ok "kernel: ${line#*] }"
+}
+
+# held_victim_start CGROUP MB: a process of MB MiB in CGROUP that, once
+# SIGKILLed, is held in its exit path (selftests/progs/ptrace_hold.c) for
+# up to 60 s, keeping its memory. Sets HELD (its pid) and HOLDER.
+held_victim_start()
+{
+	local tag=${1//\//_}
+	rm -f "$T/$tag.held.ready" "$T/$tag.held.stopped"
+	"$ST/ptrace_hold" --cgroup "$CG/$1" --mb "$2" --hold 60 \
+		--ready "$T/$tag.held.ready" --stopped "$T/$tag.held.stopped" \
+		>"$T/$tag.held.out" &
+	HOLDER=$!
+	wait_for 60 "the held victim to be resident" test -s "$T/$tag.held.ready"
+	HELD=$(cat "$T/$tag.held.ready")
+}
+
+# held_victim_release: let the held victim die and check it was SIGKILLed.
+held_victim_release()
+{
+	kill -TERM "$HOLDER"
+	wait "$HOLDER"
+	expect_eq "$(cat "$T"/*.held.out | grep "pid=$HELD ")" "pid=$HELD signal=9 (SIGKILL)" \
+		"how the held victim ended"
+}
+
+# klog_time PATTERN: the printk timestamp (seconds) of the last kernel log
+# line containing PATTERN.
+klog_time()
+{
+	dmesg | grep -F "$1" | tail -n 1 | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p'
+}
+
+# ms_between T0 T1: milliseconds from printk time T0 to T1.
+ms_between()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 }'
+}

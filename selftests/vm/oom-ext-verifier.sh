@@ -2,8 +2,9 @@
 # vm: -m 512M -t 180
 #
 # Policies the kernel must refuse at load time, with a message that says
-# why: a store into the oom_control a callback is given, and a sleepable
-# badness callback. A valid policy object loads with the same tool (the
+# why: a store into the oom_control a callback is given, a sleepable
+# badness callback, and the kill kfunc called from badness (only select
+# may kill). A valid policy object loads with the same tool (the
 # control: a tool that failed every load would prove nothing).
 . selftests/vm/lib.sh
 
@@ -28,4 +29,9 @@ expect_eq "$(cat "$T/control.out")" loaded "loading a valid policy"
 
 expect_refused oom_ext_reject_write.bpf.o "oom_ext: writing to kernel structures is not allowed"
 expect_refused oom_ext_reject_sleepable.bpf.o "attach to unsupported member badness of struct oom_ext_ops"
+expect_refused oom_ext_reject_kill.bpf.o "calling kernel function bpf_oom_ext_kill is not allowed"
+# the control for the kfunc filter: the test policy calls it from select
+"$TRY" "$OBJ/oomx_test.bpf.o" >"$T/control2.out" 2>"$T/control2.err" ||
+	{ cat "$T/control2.err"; fail "oomx_test.bpf.o did not load: $(cat "$T/control2.out")"; }
+ok "oomx_test.bpf.o, which calls bpf_oom_ext_kill() from select, loads"
 expect_eq "$(cat /sys/kernel/oom_ext/state)" none "state after the refused loads"

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: -m 512M -t 300
+#
+# badness() semantics in memcg OOMs (the kernel would kill A, the largest):
+#  - protecting A (OOM_EXT_NEVER for it) makes the kernel kill B, the next;
+#  - OOM_EXT_PICK on C, the smallest, kills C;
+#  - OOM_EXT_NEVER for every task cannot leave the OOM unresolved: the
+#    kernel kills its own choice, A, and counts a fallback.
+# Each case checks /sys/kernel/oom_ext's counters move by what happened.
+. selftests/vm/lib.sh
+
+# snap: remember the counters; delta NAME: how much NAME moved since.
+snap()
+{
+	local c
+	for c in invocations policy_choices fallbacks errors kills; do
+		eval "before_$c=$(counter $c)"
+	done
+}
+delta()
+{
+	local b="before_$1"
+	echo $(($(counter "$1") - ${!b}))
+}
+
+# protect the largest
+abc_start badness/protect
+policy_start protect --set protect_tgid="$A"
+snap
+abc_trigger badness/protect
+abc_expect B
+expect_oom_killed "$B" "Memory cgroup out of memory"
+expect_ext_line "$B" policy
+expect_eq "$(delta policy_choices)" 1 "policy_choices moved by"
+expect_eq "$(delta fallbacks)" 0 "fallbacks moved by"
+expect_eq "$(delta kills)" 1 "kills moved by"
+[ "$(delta invocations)" -ge 1 ] || fail "invocations did not move"
+ok "invocations moved by $(delta invocations)"
+policy_stop protect
+expect_eq "$(pvar protect killed_tgid)" "$B" "killed() saw the victim"
+expect_eq "$(pvar protect killed_kind)" 2 "killed() kind (policy)"
+abc_stop
+
+# stop scanning: pick the smallest
+abc_start badness/pick
+policy_start pick --set pick_tgid="$C"
+snap
+abc_trigger badness/pick
+abc_expect C
+expect_ext_line "$C" policy
+expect_eq "$(delta policy_choices)" 1 "policy_choices moved by"
+policy_stop pick
+expect_eq "$(pvar pick killed_policy_points)" 9223372036854775807 "policy points of a PICK"
+abc_stop
+
+# never anyone: the kernel still resolves the OOM, with its own choice
+abc_start badness/never
+policy_start never --set reject_all=1
+snap
+abc_trigger badness/never
+abc_expect A
+expect_ext_line "$A" kernel
+expect_eq "$(delta fallbacks)" 1 "fallbacks moved by"
+expect_eq "$(delta policy_choices)" 0 "policy_choices moved by"
+expect_eq "$(delta kills)" 1 "kills moved by"
+expect_eq "$(delta errors)" 0 "errors moved by"
+expect_eq "$(cat $X/state)" enabled "the policy stays attached after a fallback"
+policy_stop never
+expect_eq "$(pvar never killed_kind)" 1 "killed() kind (kernel)"
+expect_eq "$(pvar never killed_policy_points)" -9223372036854775808 "policy points (NEVER)"
+abc_stop
