@@ -33,11 +33,11 @@ endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
 .PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h check-series selftests test \
-	demo clean clean-cache
+	demo clean clean-cache oomx
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: selftests
+all: oomx selftests
 
 help:
 	@echo "oomx targets:"
@@ -49,6 +49,7 @@ help:
 	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
 	@echo "  make check-series  checkpatch --strict every patch; build every prefix"
+	@echo "  make oomx          build the loader, build/oomx, with the policies in bpf/"
 	@echo "  make selftests     build the test programs"
 	@echo "  make clean         remove build/;  make clean-cache: remove $(OOMX_CACHE)"
 	@echo "VM by hand: scripts/oomx-vm --help"
@@ -69,7 +70,7 @@ check-vmlinux-h: tools
 	$(Q)scripts/gen-vmlinux-h.sh --check
 
 # ---------------------------------------------------------------- BPF -----
-$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h | tools
+$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h bpf/oomx_shared.h | tools
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(<D) -c $< -o $@.tmp
@@ -78,6 +79,23 @@ $(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h | tools
 $(B)/%.skel.h: $(B)/%.bpf.o | tools
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+# Policies' skeletons are named oomx_<policy>: "default" is a C keyword.
+$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomx_$* > $@
+
+# ---------------------------------------------------------------- oomx -----
+POLICIES := default
+POLICY_SKELS := $(POLICIES:%=$(B)/bpf/%.skel.h)
+OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c
+USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/bpf -I $(LIBBPF_INC)
+
+oomx: $(B)/oomx
+
+$(B)/oomx: $(OOMX_SRCS) user/events.h user/policies.h user/globals.h user/config.h bpf/oomx_shared.h $(POLICY_SKELS) | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(LIBBPF_LIBS)
 
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
@@ -93,7 +111,20 @@ ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
 ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
-	$(ST_REJECT) $(ST_POLICIES)
+	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test
+
+# host unit test of the configuration parser, with ASan and UBSan
+$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
+		-o $@ selftests/progs/config_test.c user/config.c
+
+# host unit test of the loader's event formatting
+$(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h bpf/oomx_shared.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -I user -I bpf -o $@ selftests/progs/events_test.c user/events.c
 
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
@@ -107,12 +138,18 @@ $(ST_BPF): $(ST)/%: selftests/progs/%.c $(B)/selftests/progs/%.skel.h | tools
 
 $(ST_BPF): selftests/progs/loader_util.h
 
-$(ST)/oom_ext_tryload $(ST)/policy_run: $(ST)/%: selftests/progs/%.c selftests/progs/loader_util.h | tools
+$(ST)/oom_ext_tryload: selftests/progs/oom_ext_tryload.c selftests/progs/loader_util.h | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
+
+# policy_run shares the loader's BTF globals code
+$(ST)/policy_run: selftests/progs/policy_run.c selftests/progs/loader_util.h user/globals.c \
+		user/globals.h bpf/oomx_shared.h | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
-test: deps kernel tools selftests
+test: deps kernel tools oomx selftests
 	$(Q)selftests/run-tests
 
 demo: deps kernel tools selftests

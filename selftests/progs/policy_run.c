@@ -26,7 +26,10 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 #include "loader_util.h"
+#include "globals.h"
+#include "oomx_shared.h"
 
 #define MAX_LINKS 4
 
@@ -35,73 +38,6 @@ static const char usage[] =
 	"Load the oom_ext policy in OBJ, set its globals, attach it, and when it\n"
 	"is detached (signal, kernel, timeout) print its exit record and globals.\n";
 
-/* mirror of struct oomx_exit in bpf/oomx.bpf.h */
-struct oomx_exit {
-	int32_t kind;
-	int64_t exit_code;
-	char reason[128];
-	char msg[1024];
-};
-
-/* A global variable: where it lives and what it is. */
-struct global {
-	struct bpf_map *map;
-	const struct btf_type *type;	/* resolved: int or array of int */
-	uint32_t offset, size;
-};
-
-static const char *const data_secs[] = { ".bss", ".data", ".rodata" };
-
-static struct bpf_map *sec_map(struct bpf_object *obj, const char *sec)
-{
-	struct bpf_map *map;
-	size_t n = strlen(sec);
-
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-		size_t len = strlen(name);
-
-		if (bpf_map__is_internal(map) && len >= n &&
-		    !strcmp(name + len - n, sec))
-			return map;
-	}
-	return NULL;
-}
-
-/* find_global: 0 and *g filled, or -ENOENT */
-static int find_global(struct bpf_object *obj, const char *name, struct global *g)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	size_t i;
-
-	if (!btf)
-		return -ENOENT;
-	for (i = 0; i < sizeof(data_secs) / sizeof(data_secs[0]); i++) {
-		const struct btf_var_secinfo *vs;
-		const struct btf_type *sec;
-		int id, j;
-
-		id = btf__find_by_name_kind(btf, data_secs[i], BTF_KIND_DATASEC);
-		if (id < 0)
-			continue;
-		sec = btf__type_by_id(btf, id);
-		vs = btf_var_secinfos(sec);
-		for (j = 0; j < btf_vlen(sec); j++, vs++) {
-			const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-			if (strcmp(btf__name_by_offset(btf, var->name_off), name))
-				continue;
-			g->map = sec_map(obj, data_secs[i]);
-			if (!g->map)
-				return -ENOENT;
-			g->type = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
-			g->offset = vs->offset;
-			g->size = vs->size;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
 
 /* The element type of an integer or integer array global, NULL otherwise. */
 static const struct btf_type *int_elem(const struct btf *btf, const struct btf_type *t,
@@ -119,23 +55,13 @@ static const struct btf_type *int_elem(const struct btf *btf, const struct btf_t
 	return NULL;
 }
 
-static void *global_ptr(const struct global *g)
-{
-	size_t sz;
-	char *base = bpf_map__initial_value(g->map, &sz);
-
-	if (!base || g->offset + g->size > sz)
-		return NULL;
-	return base + g->offset;
-}
-
 static int set_global(struct bpf_object *obj, const char *arg)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	const struct btf_type *elem;
 	char name[128], *end;
 	const char *eq = strchr(arg, '='), *v;
-	struct global g;
+	struct oomx_global g;
 	uint32_t n, i;
 	char *p;
 
@@ -145,12 +71,12 @@ static int set_global(struct bpf_object *obj, const char *arg)
 	}
 	memcpy(name, arg, eq - arg);
 	name[eq - arg] = '\0';
-	if (find_global(obj, name, &g)) {
+	if (oomx_global_find(obj, name, &g)) {
 		fprintf(stderr, "policy_run: --set %s: the policy has no global '%s'\n", arg, name);
 		return -ENOENT;
 	}
 	elem = int_elem(btf, g.type, &n);
-	p = global_ptr(&g);
+	p = oomx_global_ptr(&g);
 	if (!elem || !p) {
 		fprintf(stderr, "policy_run: --set %s: '%s' is not an integer global\n", arg, name);
 		return -EINVAL;
@@ -192,54 +118,42 @@ static void print_elem(const struct btf_type *t, const char *p)
 	}
 }
 
+/* print one integer (or integer array) global as NAME=VALUE */
+static int print_global(const struct oomx_global *g, void *ctx)
+{
+	const struct btf_type *elem;
+	const char *p = oomx_global_ptr(g);
+	uint32_t n, k;
+
+	elem = int_elem(ctx, g->type, &n);
+	if (!elem || !p)
+		return 0;
+	printf("%s=", g->name);
+	for (k = 0; k < n; k++) {
+		if (k)
+			putchar(',');
+		print_elem(elem, p + (size_t)k * elem->size);
+	}
+	putchar('\n');
+	return 0;
+}
+
 /* Print every integer global of .bss and .data as NAME=VALUE. */
 static void print_globals(struct bpf_object *obj)
 {
-	const struct btf *btf = bpf_object__btf(obj);
-	size_t i;
+	void *btf = bpf_object__btf(obj);
 
-	for (i = 0; i < 2; i++) {
-		const struct btf_var_secinfo *vs;
-		const struct btf_type *sec;
-		int id, j;
-
-		id = btf__find_by_name_kind(btf, data_secs[i], BTF_KIND_DATASEC);
-		if (id < 0)
-			continue;
-		sec = btf__type_by_id(btf, id);
-		vs = btf_var_secinfos(sec);
-		for (j = 0; j < btf_vlen(sec); j++, vs++) {
-			const struct btf_type *var = btf__type_by_id(btf, vs->type);
-			const char *name = btf__name_by_offset(btf, var->name_off);
-			const struct btf_type *elem;
-			struct global g;
-			uint32_t n, k;
-			char *p;
-
-			if (find_global(obj, name, &g))
-				continue;
-			elem = int_elem(btf, g.type, &n);
-			p = global_ptr(&g);
-			if (!elem || !p)
-				continue;
-			printf("%s=", name);
-			for (k = 0; k < n; k++) {
-				if (k)
-					putchar(',');
-				print_elem(elem, p + (size_t)k * elem->size);
-			}
-			putchar('\n');
-		}
-	}
+	oomx_global_foreach(obj, ".bss", print_global, btf);
+	oomx_global_foreach(obj, ".data", print_global, btf);
 }
 
 static const struct oomx_exit *exit_record(struct bpf_object *obj)
 {
-	struct global g;
+	struct oomx_global g;
 
-	if (find_global(obj, "uei", &g) || g.size != sizeof(struct oomx_exit))
+	if (oomx_global_find(obj, "uei", &g) || g.size != sizeof(struct oomx_exit))
 		return NULL;
-	return global_ptr(&g);
+	return oomx_global_ptr(&g);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * oomx_shared.h - the types oomx policies share with user space: the event
+ * records, the exit record and the common settings. Included by the BPF
+ * side (types from vmlinux.h) and by the loader (<linux/types.h>), and
+ * named in the policies' skeletons.
+ *
+ * Events:
+ * One record per kill and one per reap, in the policy's "events" ring
+ * buffer; a reap record carries the pid of the kill it follows. The JSON
+ * form the loader prints is documented in docs/events.md; change both
+ * together, and only by appending fields.
+ */
+#ifndef __OOMX_SHARED_H
+#define __OOMX_SHARED_H
+
+#define OOMX_COMM_LEN		16
+#define OOMX_REASON_LEN		64
+#define OOMX_POLICY_LEN		32
+
+enum oomx_event_type {
+	OOMX_EV_KILL	= 1,
+	OOMX_EV_REAP	= 2,
+};
+
+struct oomx_event {
+	__u32 type;		/* enum oomx_event_type */
+	__u32 pid;		/* the victim's tgid */
+	__u64 time_ns;		/* bpf_ktime_get_boot_ns() */
+	char comm[OOMX_COMM_LEN];
+	char policy[OOMX_POLICY_LEN];
+
+	/* OOMX_EV_KILL */
+	__u32 uid;
+	__u32 kind;		/* enum oom_ext_kill_kind */
+	__u32 constraint;	/* enum oom_constraint */
+	__s32 oom_score_adj;
+	__u64 memcg_id;		/* the OOMing memcg, 0 for a global OOM */
+	__u64 victim_memcg_id;
+	__u64 group_memcg_id;	/* memcg killed with the victim, 0 if none */
+	__s64 kernel_points;
+	__s64 policy_points;	/* S64_MIN if the policy did not score it */
+	__u64 totalpages;
+	__u64 rss_anon;		/* pages */
+	__u64 rss_file;
+	__u64 rss_shmem;
+	__u64 swapents;
+	__u64 pgtables_bytes;
+	__u32 runner_up_pid;	/* the policy's second choice, 0 if none */
+	__u32 nr_scored;	/* tasks the policy scored in this OOM */
+	__s64 runner_up_points;
+	char reason[OOMX_REASON_LEN];
+
+	/* OOMX_EV_REAP */
+	__s32 reap_result;	/* 0, or -EAGAIN if the reaper gave up */
+	__u32 reap_attempts;
+	__u64 reap_since_kill_ns;
+	__u64 reap_duration_ns;
+	__u64 reap_rss_before;	/* pages */
+	__u64 reap_rss_after;
+};
+
+/*
+ * The exit record: copied out of the kernel's struct oom_ext_exit_info by
+ * the policy's exit callback, read by the loader once the policy is gone
+ * (the kernel's pointers are valid only during exit).
+ */
+#define OOMX_EXIT_REASON_LEN	128
+#define OOMX_EXIT_MSG_LEN	1024
+
+struct oomx_exit {
+	__s32 kind;		/* enum oom_ext_exit_kind, 0 while attached */
+	__s64 exit_code;
+	char reason[OOMX_EXIT_REASON_LEN];
+	char msg[OOMX_EXIT_MSG_LEN];
+};
+
+/*
+ * Settings every policy has. OOMX_KERNEL_DEFAULT keeps the kernel's value.
+ */
+#define OOMX_KERNEL_DEFAULT	0xffffffffU
+
+struct oomx_common_cfg {
+	__u32 reap_delay_ms;
+	__u32 victim_timeout_ms;
+};
+
+/* the policy's view of the scan in progress, for the event's runner-up */
+struct oomx_scan {
+	__u32 best_pid;
+	__u32 second_pid;
+	__s64 best_points;
+	__s64 second_points;
+	__u32 nr_scored;
+};
+
+#endif /* __OOMX_SHARED_H */

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# The configuration parser (user/config.c, format in user/config.h): a
+# valid file gives exactly the settings and rules it says; every class of
+# error is refused with the file, the line and what is expected; 50000
+# random and mutated inputs do not crash it (built with ASan and UBSan).
+set -u
+rc=0
+B=${OOMX_BUILD:-$PWD/build}
+bin=$B/selftests/config_test
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+fail()
+{
+	echo "FAIL: $*"
+	rc=1
+}
+
+cat >"$d/good.conf" <<'CONF'
+# a priority configuration
+reap_delay_ms 500
+victim_timeout_ms 30000
+
+protect cgroup /system.slice/postgresql.service   # the database
+prefer  comm   stress
+class 20 uid 1000
+class 7 cgroup "/odd name/with \"quotes\" and \\"
+CONF
+want='reap_delay_ms=500
+victim_timeout_ms=30000
+rule line=5 class=255 cgroup=[/system.slice/postgresql.service]
+rule line=6 class=0 comm=[stress]
+rule line=7 class=20 uid=1000
+rule line=8 class=7 cgroup=[/odd name/with "quotes" and \]'
+got=$("$bin" "$d/good.conf")
+if [ "$got" = "$want" ]; then
+	echo "ok: a valid file parses to exactly what it says"
+else
+	fail "good.conf parsed to:"
+	echo "$got" | sed 's/^/    /'
+fi
+
+printf '' >"$d/empty.conf"
+got=$("$bin" "$d/empty.conf")
+[ "$got" = "$(printf 'reap_delay_ms=default\nvictim_timeout_ms=0')" ] &&
+	echo "ok: an empty file keeps the kernel's defaults" || fail "empty.conf: $got"
+
+# refuse LINE EXPECTED_MESSAGE: a file whose line 2 is LINE
+refuse()
+{
+	local got
+	printf '# line 1\n%s\nreap_delay_ms 1\n' "$1" >"$d/bad.conf"
+	got=$("$bin" "$d/bad.conf")
+	if [ $? -eq 1 ] && [ "$got" = "error: $d/bad.conf:2: $2" ]; then
+		echo "ok: '$1' -> ${got#error: $d/}"
+	else
+		fail "'$1': got '$got', expected 'error: $d/bad.conf:2: $2'"
+	fi
+}
+refuse "frobnicate 1" "unknown directive 'frobnicate'; expected reap_delay_ms, victim_timeout_ms, protect, prefer or class"
+refuse "reap_delay_ms" "expected 'reap_delay_ms MS'"
+refuse "reap_delay_ms 10001" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '10001'"
+refuse "reap_delay_ms -1" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '-1'"
+refuse "reap_delay_ms 5x" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '5x'"
+refuse "victim_timeout_ms 99999999999999999999" "victim_timeout_ms wants 0 (never) to 3600000 milliseconds, got '99999999999999999999'"
+refuse "protect cgroup" "expected 'protect cgroup|comm|uid VALUE'"
+refuse "protect cgroup system.slice" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'system.slice'"
+refuse "protect cgroup /a/../b" "a cgroup path may not contain '.' or '..' components"
+refuse "prefer comm averyveryverylongname" "a command name has 1 to 15 bytes (the kernel's comm), got 'averyveryverylongname'"
+refuse "prefer uid root" "uid wants a number from 0 to 4294967294, got 'root'"
+refuse "prefer pid 1" "unknown match 'pid'; expected cgroup, comm or uid"
+refuse "class 255 uid 1" "class wants a number from 1 to 254 (0 is 'prefer', 255 is 'protect'), got '255'"
+refuse "class 5 uid" "expected 'class N cgroup|comm|uid VALUE'"
+refuse 'protect cgroup "/unterminated' "unterminated quote"
+refuse 'protect cgroup a"b' "a quote may only start a word"
+refuse 'protect cgroup "/a"b' "a closing quote must end the word"
+refuse "a b c d e f g" "too many words (a directive has at most 6)"
+
+printf 'reap_delay_ms 1\nreap_delay_ms 2\n' >"$d/twice.conf"
+got=$("$bin" "$d/twice.conf")
+[ "$got" = "error: $d/twice.conf:2: reap_delay_ms is set twice" ] &&
+	echo "ok: a setting given twice is refused" || fail "twice.conf: $got"
+
+printf 'reap_delay_ms 1\n\0\n' >"$d/nul.conf"
+got=$("$bin" "$d/nul.conf")
+[ "$got" = "error: $d/nul.conf:2: NUL byte: this is not a text file" ] &&
+	echo "ok: a binary file is refused" || fail "nul.conf: $got"
+
+for i in $(seq 1 257); do echo "prefer uid $i"; done >"$d/many.conf"
+got=$("$bin" "$d/many.conf")
+[ "$got" = "error: $d/many.conf:257: too many rules (at most 256)" ] &&
+	echo "ok: rule 257 is refused" || fail "many.conf: $got"
+
+got=$("$bin" "$d/missing.conf")
+[ "$got" = "error: $d/missing.conf: cannot open: No such file or directory" ] &&
+	echo "ok: a missing file is named" || fail "missing.conf: $got"
+
+"$bin" --fuzz 50000 || fail "the fuzz run failed"
+exit $rc

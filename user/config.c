@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The oomx configuration file parser; the format is described in config.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+
+#define MAX_WORDS	6
+#define MAX_LINE	4096
+#define MAX_FILE	(1 << 20)
+
+struct parser {
+	const char *name;
+	unsigned int line;
+	char *err;
+};
+
+static __attribute__((format(printf, 2, 3)))
+int fail(struct parser *ps, const char *fmt, ...)
+{
+	int n = snprintf(ps->err, OOMX_CFG_ERR_LEN, "%s:%u: ", ps->name, ps->line);
+	va_list ap;
+
+	if (n < 0 || n >= OOMX_CFG_ERR_LEN)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, OOMX_CFG_ERR_LEN - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void oomx_config_init(struct oomx_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->reap_delay_ms = OOMX_CFG_KERNEL_DEFAULT;
+}
+
+/*
+ * Split @line (NUL-terminated, modified in place) into at most MAX_WORDS
+ * words; quotes group blanks, \" and \\ escape inside quotes, '#' outside
+ * quotes ends the line. Returns the word count or -1 (error set).
+ */
+static int split(struct parser *ps, char *line, char *words[MAX_WORDS])
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			return n;
+		if (n == MAX_WORDS)
+			return fail(ps, "too many words (a directive has at most %d)", MAX_WORDS);
+		words[n++] = w;
+		if (*r == '"') {
+			r++;
+			while (*r != '"') {
+				if (!*r)
+					return fail(ps, "unterminated quote");
+				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*w++ = *r++;
+			}
+			r++;
+			if (*r && *r != ' ' && *r != '\t' && *r != '\r' && *r != '#')
+				return fail(ps, "a closing quote must end the word");
+		} else {
+			while (*r && *r != ' ' && *r != '\t' && *r != '\r' && *r != '#') {
+				if (*r == '"')
+					return fail(ps, "a quote may only start a word");
+				*w++ = *r++;
+			}
+		}
+		/* w never overtakes r: terminate the word where it ends */
+		if (*r == '#') {
+			*w = '\0';
+			return n;
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+}
+
+/* a decimal number in [min, max]; 0 or -1 */
+static int number(const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+/* whether @path has a "." or ".." component */
+static bool has_dot_component(const char *path)
+{
+	const char *c = path;
+
+	while (*c) {
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return true;
+		c += n;
+	}
+	return false;
+}
+
+static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **w)
+{
+	struct oomx_rule *r;
+	unsigned long long v;
+	int klass, at;
+
+	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer")) {
+		klass = w[0][1] == 'r' && w[0][2] == 'o' ? OOMX_CLASS_PROTECT : OOMX_CLASS_PREFER;
+		at = 1;
+	} else {
+		if (n < 2 || number(w[1], 1, 254, &v))
+			return fail(ps, "class wants a number from 1 to 254 (0 is 'prefer', 255 is "
+				    "'protect'), got '%s'", n < 2 ? "" : w[1]);
+		klass = (int)v;
+		at = 2;
+	}
+	if (n != at + 2)
+		return fail(ps, "expected '%s%s cgroup|comm|uid VALUE'", w[0],
+			    at == 2 ? " N" : "");
+	if (cfg->nr_rules == OOMX_CFG_MAX_RULES)
+		return fail(ps, "too many rules (at most %d)", OOMX_CFG_MAX_RULES);
+
+	r = &cfg->rules[cfg->nr_rules];
+	memset(r, 0, sizeof(*r));
+	r->line = ps->line;
+	r->klass = (uint8_t)klass;
+	if (!strcmp(w[at], "cgroup")) {
+		r->match = OOMX_MATCH_CGROUP;
+		if (w[at + 1][0] != '/')
+			return fail(ps, "a cgroup path starts with '/' (relative to the cgroup2 "
+				    "mount, e.g. /system.slice), got '%s'", w[at + 1]);
+		if (strlen(w[at + 1]) >= OOMX_CFG_VALUE_LEN)
+			return fail(ps, "cgroup path longer than %d bytes", OOMX_CFG_VALUE_LEN - 1);
+		if (has_dot_component(w[at + 1]))
+			return fail(ps, "a cgroup path may not contain '.' or '..' components");
+	} else if (!strcmp(w[at], "comm")) {
+		r->match = OOMX_MATCH_COMM;
+		if (!w[at + 1][0] || strlen(w[at + 1]) > 15)
+			return fail(ps, "a command name has 1 to 15 bytes (the kernel's comm), "
+				    "got '%s'", w[at + 1]);
+	} else if (!strcmp(w[at], "uid")) {
+		r->match = OOMX_MATCH_UID;
+		if (number(w[at + 1], 0, 4294967294ULL, &v))
+			return fail(ps, "uid wants a number from 0 to 4294967294, got '%s'",
+				    w[at + 1]);
+		r->uid = (uint32_t)v;
+	} else {
+		return fail(ps, "unknown match '%s'; expected cgroup, comm or uid", w[at]);
+	}
+	if (r->match != OOMX_MATCH_UID)
+		strcpy(r->value, w[at + 1]);	/* length checked above */
+	cfg->nr_rules++;
+	return 0;
+}
+
+static int parse_line(struct parser *ps, struct oomx_config *cfg, char *line)
+{
+	char *w[MAX_WORDS];
+	unsigned long long v;
+	int n = split(ps, line, w);
+
+	if (n <= 0)
+		return n;
+	if (!strcmp(w[0], "reap_delay_ms")) {
+		if (n != 2)
+			return fail(ps, "expected 'reap_delay_ms MS'");
+		if (cfg->has_reap_delay)
+			return fail(ps, "reap_delay_ms is set twice");
+		if (!strcmp(w[1], "default"))
+			v = OOMX_CFG_KERNEL_DEFAULT;
+		else if (number(w[1], 0, OOMX_CFG_REAP_DELAY_MAX, &v))
+			return fail(ps, "reap_delay_ms wants 0 to %d milliseconds or 'default', "
+				    "got '%s'", OOMX_CFG_REAP_DELAY_MAX, w[1]);
+		cfg->reap_delay_ms = (uint32_t)v;
+		cfg->has_reap_delay = true;
+		return 0;
+	}
+	if (!strcmp(w[0], "victim_timeout_ms")) {
+		if (n != 2)
+			return fail(ps, "expected 'victim_timeout_ms MS'");
+		if (cfg->has_victim_timeout)
+			return fail(ps, "victim_timeout_ms is set twice");
+		if (number(w[1], 0, OOMX_CFG_VICTIM_TIMEOUT_MAX, &v))
+			return fail(ps, "victim_timeout_ms wants 0 (never) to %d milliseconds, "
+				    "got '%s'", OOMX_CFG_VICTIM_TIMEOUT_MAX, w[1]);
+		cfg->victim_timeout_ms = (uint32_t)v;
+		cfg->has_victim_timeout = true;
+		return 0;
+	}
+	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class"))
+		return parse_rule(ps, cfg, n, w);
+	return fail(ps, "unknown directive '%s'; expected reap_delay_ms, victim_timeout_ms, "
+		    "protect, prefer or class", w[0]);
+}
+
+int oomx_config_parse(const char *name, const char *text, size_t len,
+		      struct oomx_config *cfg, char err[OOMX_CFG_ERR_LEN])
+{
+	struct parser ps = { .name = name, .line = 0, .err = err };
+	char line[MAX_LINE + 1];
+	size_t i = 0;
+
+	oomx_config_init(cfg);
+	err[0] = '\0';
+	while (i < len) {
+		size_t n = 0;
+
+		ps.line++;
+		while (i < len && text[i] != '\n') {
+			if (text[i] == '\0')
+				return fail(&ps, "NUL byte: this is not a text file");
+			if (n == MAX_LINE)
+				return fail(&ps, "line longer than %d bytes", MAX_LINE);
+			line[n++] = text[i++];
+		}
+		line[n] = '\0';
+		i++;	/* the newline */
+		if (parse_line(&ps, cfg, line))
+			return -1;
+	}
+	return 0;
+}
+
+int oomx_config_load(const char *path, struct oomx_config *cfg,
+		     char err[OOMX_CFG_ERR_LEN])
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len;
+	int ret = -1;
+
+	if (!f) {
+		snprintf(err, OOMX_CFG_ERR_LEN, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		snprintf(err, OOMX_CFG_ERR_LEN, "%s: out of memory", path);
+		goto out;
+	}
+	len = fread(buf, 1, MAX_FILE + 1, f);
+	if (ferror(f)) {
+		snprintf(err, OOMX_CFG_ERR_LEN, "%s: read error", path);
+		goto out;
+	}
+	if (len > MAX_FILE) {
+		snprintf(err, OOMX_CFG_ERR_LEN, "%s: larger than %d bytes", path, MAX_FILE);
+		goto out;
+	}
+	ret = oomx_config_parse(path, buf, len, cfg, err);
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}

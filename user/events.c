@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event formatting. Kept free of libbpf so that the host unit tests can
+ * exercise it with hand-made records.
+ */
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "events.h"
+
+static char cg_root[PATH_MAX] = "/sys/fs/cgroup";
+
+void events_set_cgroup_root(const char *root)
+{
+	snprintf(cg_root, sizeof(cg_root), "%s", root);
+}
+
+#define CG_CACHE 64
+static struct {
+	__u64 id;
+	char path[256];
+} cg_cache[CG_CACHE];
+static unsigned int cg_next;
+
+static __u64 want_ino;
+static char found[PATH_MAX];
+
+static int cg_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (__u64)st->st_ino == want_ino) {
+		snprintf(found, sizeof(found), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+const char *cgroup_path_of(__u64 id, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t root_len = strlen(cg_root);
+
+	buf[0] = '\0';
+	if (!id)
+		return buf;
+	for (i = 0; i < CG_CACHE; i++) {
+		if (cg_cache[i].id == id) {
+			snprintf(buf, len, "%s", cg_cache[i].path);
+			return buf;
+		}
+	}
+	want_ino = id;
+	found[0] = '\0';
+	if (nftw(cg_root, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return buf;
+	snprintf(buf, len, "%s", found[root_len] ? found + root_len : "/");
+	cg_cache[cg_next % CG_CACHE].id = id;
+	snprintf(cg_cache[cg_next % CG_CACHE].path, sizeof(cg_cache[0].path), "%s", buf);
+	cg_next++;
+	return buf;
+}
+
+static const char *kind_str(__u32 kind)
+{
+	static const char *const names[] = { "none", "kernel", "policy", "select" };
+
+	return kind < 4 ? names[kind] : "unknown";
+}
+
+static const char *constraint_str(__u32 c)
+{
+	static const char *const names[] = { "none", "cpuset", "mempolicy", "memcg" };
+
+	return c < 4 ? names[c] : "unknown";
+}
+
+/* a count of pages, or bytes when @bytes, as a short human size */
+static const char *human(char *buf, size_t len, __u64 v, bool bytes)
+{
+	double b = bytes ? (double)v : (double)v * 4096.0;
+
+	if (b >= 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.1fG", b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024.0 * 1024)
+		snprintf(buf, len, "%.1fM", b / (1024.0 * 1024));
+	else if (b >= 1024.0)
+		snprintf(buf, len, "%.0fK", b / 1024.0);
+	else
+		snprintf(buf, len, "%.0fB", b);
+	return buf;
+}
+
+/*
+ * A fixed-size char array from the kernel, not necessarily terminated, made
+ * safe for a terminal: control and non-ASCII bytes become '?'.
+ */
+static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
+{
+	size_t i, n = strnlen(src, slen);
+
+	if (n >= dlen)
+		n = dlen - 1;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+	}
+	dst[n] = '\0';
+}
+
+void event_print_text(FILE *f, const struct oomx_event *ev)
+{
+	char comm[OOMX_COMM_LEN + 1], policy[OOMX_POLICY_LEN + 1], reason[OOMX_REASON_LEN + 1];
+	char a[32], b[32], c[32], d[32], e[32], cg[256], ocg[256];
+	double t = (double)ev->time_ns / 1e9;
+
+	copy_str(comm, sizeof(comm), ev->comm, sizeof(ev->comm));
+	copy_str(policy, sizeof(policy), ev->policy, sizeof(ev->policy));
+	if (ev->type == OOMX_EV_REAP) {
+		fprintf(f, "[%12.6f] reap pid %u (%s): %s -> %s in %.1f ms, started %.0f ms after the kill, %u attempt%s%s\n",
+			t, ev->pid, comm, human(a, sizeof(a), ev->reap_rss_before, false),
+			human(b, sizeof(b), ev->reap_rss_after, false),
+			(double)ev->reap_duration_ns / 1e6, (double)ev->reap_since_kill_ns / 1e6,
+			ev->reap_attempts, ev->reap_attempts == 1 ? "" : "s",
+			ev->reap_result ? " (gave up)" : "");
+		return;
+	}
+	if (ev->type != OOMX_EV_KILL) {
+		fprintf(f, "[%12.6f] unknown event type %u for pid %u\n", t, ev->type, ev->pid);
+		return;
+	}
+	copy_str(reason, sizeof(reason), ev->reason, sizeof(ev->reason));
+	cgroup_path_of(ev->victim_memcg_id, cg, sizeof(cg));
+	fprintf(f, "[%12.6f] %s pid %u (%s) uid %u cgroup %s: %s OOM%s%s, chosen by %s (%s)\n",
+		t, ev->kind == 0 ? "marked" : "killed", ev->pid, comm, ev->uid, cg[0] ? cg : "?",
+		constraint_str(ev->constraint),
+		ev->memcg_id ? " in " : "",
+		ev->memcg_id ? cgroup_path_of(ev->memcg_id, ocg, sizeof(ocg)) : "",
+		ev->kind == 2 || ev->kind == 3 ? policy : "the kernel", kind_str(ev->kind));
+	fprintf(f, "    why: %s\n", reason[0] ? reason : "(no reason given)");
+	fprintf(f, "    score: kernel %" PRId64 ", policy ", (int64_t)ev->kernel_points);
+	if (ev->policy_points == INT64_MIN)
+		fprintf(f, "none");
+	else
+		fprintf(f, "%" PRId64, (int64_t)ev->policy_points);
+	fprintf(f, ", oom_score_adj %d, %u task%s scored", ev->oom_score_adj, ev->nr_scored,
+		ev->nr_scored == 1 ? "" : "s");
+	if (ev->runner_up_pid)
+		fprintf(f, "; runner-up pid %u at %" PRId64, ev->runner_up_pid,
+			(int64_t)ev->runner_up_points);
+	fputc('\n', f);
+	fprintf(f, "    memory: anon %s, file %s, shmem %s, swap %s, page tables %s\n",
+		human(a, sizeof(a), ev->rss_anon, false), human(b, sizeof(b), ev->rss_file, false),
+		human(c, sizeof(c), ev->rss_shmem, false), human(d, sizeof(d), ev->swapents, false),
+		human(e, sizeof(e), ev->pgtables_bytes, true));
+	if (ev->group_memcg_id)
+		fprintf(f, "    the whole cgroup %s was killed with it\n",
+			cgroup_path_of(ev->group_memcg_id, cg, sizeof(cg)));
+}
+
+void json_string(FILE *f, const char *s, size_t maxlen)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < maxlen && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\u%04x", ch);	/* kernel strings are bytes, not UTF-8 */
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_cgroup(FILE *f, const char *key, __u64 id)
+{
+	char path[256];
+
+	fprintf(f, ",\"%s\":", key);
+	if (!id) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"id\":%" PRIu64 ",\"path\":", (uint64_t)id);
+	cgroup_path_of(id, path, sizeof(path));
+	if (path[0])
+		json_string(f, path, sizeof(path));
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+void event_print_json(FILE *f, const struct oomx_event *ev)
+{
+	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"comm\":",
+		ev->type == OOMX_EV_KILL ? "kill" : ev->type == OOMX_EV_REAP ? "reap" : "unknown",
+		(uint64_t)ev->time_ns, ev->pid);
+	json_string(f, ev->comm, sizeof(ev->comm));
+	fputs(",\"policy\":", f);
+	json_string(f, ev->policy, sizeof(ev->policy));
+	if (ev->type == OOMX_EV_REAP) {
+		fprintf(f, ",\"result\":%d,\"attempts\":%u,\"since_kill_ns\":%" PRIu64
+			",\"duration_ns\":%" PRIu64 ",\"rss_before_pages\":%" PRIu64
+			",\"rss_after_pages\":%" PRIu64 "}\n",
+			ev->reap_result, ev->reap_attempts, (uint64_t)ev->reap_since_kill_ns,
+			(uint64_t)ev->reap_duration_ns, (uint64_t)ev->reap_rss_before,
+			(uint64_t)ev->reap_rss_after);
+		return;
+	}
+	fprintf(f, ",\"uid\":%u,\"chosen_by\":\"%s\",\"constraint\":\"%s\"", ev->uid,
+		kind_str(ev->kind), constraint_str(ev->constraint));
+	json_cgroup(f, "oom_cgroup", ev->memcg_id);
+	json_cgroup(f, "cgroup", ev->victim_memcg_id);
+	json_cgroup(f, "group_killed", ev->group_memcg_id);
+	fprintf(f, ",\"kernel_points\":%" PRId64 ",\"policy_points\":", (int64_t)ev->kernel_points);
+	if (ev->policy_points == INT64_MIN)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRId64, (int64_t)ev->policy_points);
+	fprintf(f, ",\"oom_score_adj\":%d,\"totalpages\":%" PRIu64 ",\"nr_scored\":%u",
+		ev->oom_score_adj, (uint64_t)ev->totalpages, ev->nr_scored);
+	if (ev->runner_up_pid)
+		fprintf(f, ",\"runner_up\":{\"pid\":%u,\"points\":%" PRId64 "}", ev->runner_up_pid,
+			(int64_t)ev->runner_up_points);
+	else
+		fputs(",\"runner_up\":null", f);
+	fprintf(f, ",\"mem\":{\"rss_anon_pages\":%" PRIu64 ",\"rss_file_pages\":%" PRIu64
+		",\"rss_shmem_pages\":%" PRIu64 ",\"swap_pages\":%" PRIu64
+		",\"pgtables_bytes\":%" PRIu64 "},\"reason\":",
+		(uint64_t)ev->rss_anon, (uint64_t)ev->rss_file, (uint64_t)ev->rss_shmem,
+		(uint64_t)ev->swapents, (uint64_t)ev->pgtables_bytes);
+	json_string(f, ev->reason, sizeof(ev->reason));
+	fputs("}\n", f);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A BPF object's global variables, found through its BTF: where each lives
+ * (which internal map, at which offset) and what type it has. Before the
+ * object is loaded, writes through oomx_global_ptr() set initial values;
+ * after, they read and write the live, mmap()ed map.
+ */
+#ifndef __OOMX_GLOBALS_H
+#define __OOMX_GLOBALS_H
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+struct oomx_global {
+	const char *name;
+	const char *sec;		/* ".bss", ".data", ... */
+	struct bpf_map *map;
+	const struct btf_type *type;	/* with typedefs and modifiers resolved */
+	__u32 offset;
+	__u32 size;
+};
+
+/*
+ * oomx_global_foreach: call @fn for every global of section @sec of @obj,
+ * in BTF order; stops and returns @fn's value when it is not 0.
+ */
+int oomx_global_foreach(struct bpf_object *obj, const char *sec,
+			int (*fn)(const struct oomx_global *g, void *ctx), void *ctx);
+
+/* oomx_global_find: @name in .bss, .data, .rodata or .data.cfg: 0 or -ENOENT */
+int oomx_global_find(struct bpf_object *obj, const char *name, struct oomx_global *g);
+
+/* oomx_global_ptr: the variable's bytes, or NULL if the map has no image */
+void *oomx_global_ptr(const struct oomx_global *g);
+
+#endif

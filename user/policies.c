@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The built-in policies: each bpf/<name>.bpf.c, embedded through its skeleton. */
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "oomx_shared.h"
+#include "policies.h"
+#include "default.skel.h"
+
+const struct oomx_policy oomx_policies[] = {
+	{
+		.name = "default",
+		.summary = "the kernel's own heuristic, with every kill and reap explained",
+		.elf_bytes = oomx_default__elf_bytes,
+	},
+};
+
+const size_t oomx_nr_policies = sizeof(oomx_policies) / sizeof(oomx_policies[0]);
