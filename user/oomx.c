@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -271,13 +272,63 @@ static volatile void *find_global(struct bpf_object *obj, const char *name, size
 	return oomx_global_ptr(&g);
 }
 
+/* the keys of the priority policy's rule maps (bpf/priority.bpf.c) */
+struct prio_rule {
+	__u32 klass;
+	__u32 line;
+};
+
 /*
- * apply_config: write @cfg into the opened (not yet loaded) policy @obj.
- * Checks everything before writing anything; returns 0 or 1 (message
- * printed), leaving @obj untouched on error.
+ * check_config: everything about @cfg that can be checked before loading:
+ * rules only for a policy that takes them, cgroups that exist (their ids
+ * are stored in @ids), no two rules for the same thing. 0 or 1 (printed).
  */
-static int apply_config(struct bpf_object *obj, const struct oomx_policy *pol,
-			const struct oomx_config *cfg, const char *path)
+static int check_config(const struct oomx_policy *pol, const struct oomx_config *cfg,
+			const char *path, __u64 *ids)
+{
+	size_t i, j;
+
+	if (cfg->nr_rules && !pol->rules) {
+		fprintf(stderr, "%s:%u: the %s policy takes no rules; rules are for the "
+			"priority policy\n", path, cfg->rules[0].line, pol->name);
+		return 1;
+	}
+	for (i = 0; i < cfg->nr_rules; i++) {
+		const struct oomx_rule *r = &cfg->rules[i];
+
+		if (r->match == OOMX_MATCH_CGROUP) {
+			char dir[PATH_MAX];
+			struct stat st;
+
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", r->value);
+			if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+				fprintf(stderr, "%s:%u: cgroup %s does not exist (%s); create it "
+					"first or fix the path\n", path, r->line, r->value, dir);
+				return 1;
+			}
+			ids[i] = st.st_ino;
+		}
+		for (j = 0; j < i; j++) {
+			const struct oomx_rule *o = &cfg->rules[j];
+
+			if (o->match == r->match &&
+			    (r->match == OOMX_MATCH_UID ? o->uid == r->uid :
+			     r->match == OOMX_MATCH_CGROUP ? ids[j] == ids[i] :
+			     !strcmp(o->value, r->value))) {
+				fprintf(stderr, "%s:%u: a second rule for the same %s; the first "
+					"is at line %u\n", path, r->line,
+					r->match == OOMX_MATCH_UID ? "uid" :
+					r->match == OOMX_MATCH_CGROUP ? "cgroup" : "command", o->line);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* set_settings: the common settings, into the opened (not loaded) policy */
+static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
+			const struct oomx_config *cfg)
 {
 	volatile struct oomx_common_cfg *common;
 
@@ -286,13 +337,42 @@ static int apply_config(struct bpf_object *obj, const struct oomx_policy *pol,
 		fprintf(stderr, "oomx: the %s policy has no settings (a build problem)\n", pol->name);
 		return 1;
 	}
-	if (cfg->nr_rules) {
-		fprintf(stderr, "%s:%u: the %s policy takes no rules; rules are for the "
-			"priority policy\n", path, cfg->rules[0].line, pol->name);
-		return 1;
-	}
 	common->reap_delay_ms = cfg->reap_delay_ms;
 	common->victim_timeout_ms = cfg->victim_timeout_ms;
+	return 0;
+}
+
+/* fill_rules: the rules, into the loaded policy's maps, before it attaches */
+static int fill_rules(struct bpf_object *obj, const struct oomx_config *cfg, const __u64 *ids)
+{
+	static const char *const maps[] = { "prio_cgroup", "prio_comm", "prio_uid" };
+	size_t i;
+
+	for (i = 0; i < cfg->nr_rules; i++) {
+		const struct oomx_rule *r = &cfg->rules[i];
+		struct prio_rule val = { .klass = r->klass, .line = r->line };
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, maps[r->match]);
+		char comm[16] = { 0 };
+		const void *key;
+		size_t ksz;
+
+		if (r->match == OOMX_MATCH_CGROUP) {
+			key = &ids[i];
+			ksz = sizeof(ids[i]);
+		} else if (r->match == OOMX_MATCH_COMM) {
+			memcpy(comm, r->value, strnlen(r->value, sizeof(comm) - 1));
+			key = comm;
+			ksz = sizeof(comm);
+		} else {
+			key = &r->uid;
+			ksz = sizeof(r->uid);
+		}
+		if (!map || bpf_map__update_elem(map, key, ksz, &val, sizeof(val), BPF_NOEXIST)) {
+			fprintf(stderr, "oomx: cannot store the rule of line %u in map %s: %s\n",
+				r->line, maps[r->match], map ? strerror(errno) : "no such map");
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -314,6 +394,7 @@ static int cmd_run(int argc, char **argv)
 		"  -c, --config FILE  settings and rules (format: docs/oomx.md); an\n"
 		"                     invalid file is refused before anything is loaded";
 	static struct oomx_config cfg;
+	static __u64 cgroup_ids[OOMX_CFG_MAX_RULES];
 	char cfg_err[OOMX_CFG_ERR_LEN];
 	const char *cfg_path = NULL;
 	struct run_ctx rc = { 0 };
@@ -375,7 +456,8 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "oomx run: cannot open the %s policy: %s\n", pol->name, strerror(errno));
 		goto cleanup;
 	}
-	if (apply_config(obj, pol, &cfg, cfg_path ? cfg_path : "(no file)"))
+	if (check_config(pol, &cfg, cfg_path ? cfg_path : "(no file)", cgroup_ids) ||
+	    set_settings(obj, pol, &cfg))
 		goto cleanup;
 	if (bpf_object__load(obj)) {
 		err = -errno;
@@ -395,6 +477,9 @@ static int cmd_run(int argc, char **argv)
 			pol->name);
 		goto cleanup;
 	}
+	/* nothing is attached yet: a failure here leaves the kernel untouched */
+	if (fill_rules(obj, &cfg, cgroup_ids))
+		goto cleanup;
 	rc.uei = find_global(obj, "uei", sizeof(struct oomx_exit));
 	lost = find_global(obj, "oomx_lost_events", sizeof(__u64));
 	rb = ring_buffer__new(bpf_map__fd(events), on_event, &rc, NULL);

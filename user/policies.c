@@ -5,12 +5,19 @@
 #include "oomx_shared.h"
 #include "policies.h"
 #include "default.skel.h"
+#include "priority.skel.h"
 
 const struct oomx_policy oomx_policies[] = {
 	{
 		.name = "default",
 		.summary = "the kernel's own heuristic, with every kill and reap explained",
 		.elf_bytes = oomx_default__elf_bytes,
+	},
+	{
+		.name = "priority",
+		.summary = "operator rules by cgroup, command and uid; lowest class first, then largest",
+		.elf_bytes = oomx_priority__elf_bytes,
+		.rules = true,
 	},
 };
 

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * priority: kill the least important work first, and the largest of it.
+ *
+ * Every task has a class from 0 to 255, given by the operator's rules (see
+ * docs/oomx.md): "prefer" is class 0, "protect" is 255, "class N" sets N,
+ * and a task no rule matches is in class 100. The most specific rule
+ * decides: a command-name rule, else a uid rule, else the rule of the
+ * nearest cgroup on the path from the task's cgroup up to the root.
+ *
+ * The victim is the task of the lowest class; within a class, the one with
+ * the kernel's highest points (its size, shifted by oom_score_adj). Class
+ * 255 tasks are never chosen by the policy; if every candidate is
+ * protected, the kernel falls back to its own choice, because an OOM must
+ * be resolved (docs/oom-ext.md).
+ *
+ * The rules live in three hash maps that oomx fills from the configuration
+ * file before attaching; bpftool map dump shows them with their types.
+ */
+#define OOMX_POLICY_NAME "priority"
+#include "oomx.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define CLASS_PREFER	0
+#define CLASS_DEFAULT	100
+#define CLASS_PROTECT	255
+#define MAX_CGROUP_DEPTH 32
+
+/* where a task's class came from, for the event's reason */
+enum prio_source {
+	PRIO_SRC_DEFAULT,
+	PRIO_SRC_COMM,
+	PRIO_SRC_UID,
+	PRIO_SRC_CGROUP,
+};
+
+struct prio_rule {
+	u32 klass;	/* 0..255 */
+	u32 line;	/* of the configuration file, for explanations */
+};
+
+struct prio_comm {
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, u64);		/* cgroup id: inode of its directory */
+	__type(value, struct prio_rule);
+} prio_cgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct prio_comm);
+	__type(value, struct prio_rule);
+} prio_comm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, u32);		/* uid */
+	__type(value, struct prio_rule);
+} prio_uid SEC(".maps");
+
+struct prio_match {
+	u32 klass;
+	u32 line;
+	u32 source;	/* enum prio_source */
+};
+
+/* the rule of the nearest cgroup with one, from @p's cgroup up to the root */
+static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p)
+{
+	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	int level = BPF_CORE_READ(cg, level);
+	struct prio_rule *r;
+	int i;
+
+	for (i = MAX_CGROUP_DEPTH - 1; i >= 0; i--) {
+		u64 id;
+
+		if (i > level)
+			continue;
+		id = BPF_CORE_READ(cg, ancestors[i], kn, id);
+		r = bpf_map_lookup_elem(&prio_cgroup, &id);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+static __always_inline void classify(struct task_struct *p, struct prio_match *m)
+{
+	struct prio_comm key = {};
+	struct prio_rule *r;
+	u32 uid;
+
+	bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), p->comm);
+	r = bpf_map_lookup_elem(&prio_comm, &key);
+	m->source = PRIO_SRC_COMM;
+	if (!r) {
+		uid = BPF_CORE_READ(p, cred, uid.val);
+		r = bpf_map_lookup_elem(&prio_uid, &uid);
+		m->source = PRIO_SRC_UID;
+	}
+	if (!r) {
+		r = cgroup_rule(p);
+		m->source = PRIO_SRC_CGROUP;
+	}
+	if (r) {
+		m->klass = r->klass;
+		m->line = r->line;
+	} else {
+		m->klass = CLASS_DEFAULT;
+		m->line = 0;
+		m->source = PRIO_SRC_DEFAULT;
+	}
+}
+
+SEC("struct_ops/badness")
+s64 BPF_PROG(priority_badness, struct task_struct *p, struct oom_control *oc,
+	     s64 points)
+{
+	struct prio_match m;
+	s64 score;
+
+	classify(p, &m);
+	if (m.klass >= CLASS_PROTECT) {
+		oomx_scan_note(p, OOM_EXT_NEVER);
+		return OOM_EXT_NEVER;
+	}
+	/*
+	 * The class in the high bits, the kernel's points below: any task of
+	 * a lower class outscores every task of a higher one. Points are
+	 * clamped to +-2^49 pages (2 EiB), far beyond any machine.
+	 */
+	if (points > (1LL << 49))
+		points = 1LL << 49;
+	if (points < -(1LL << 49))
+		points = -(1LL << 49);
+	score = (s64)(CLASS_PROTECT - 1 - m.klass) * (1LL << 50) + points;
+	oomx_scan_note(p, score);
+	return score;
+}
+
+OOMX_SELECT_SCAN_ONLY(priority_select)
+
+static __always_inline const char *source_name(u32 source)
+{
+	switch (source) {
+	case PRIO_SRC_COMM:
+		return "comm rule";
+	case PRIO_SRC_UID:
+		return "uid rule";
+	case PRIO_SRC_CGROUP:
+		return "cgroup rule";
+	default:
+		return "no rule";
+	}
+}
+
+char reason_buf[OOMX_REASON_LEN];
+
+static __always_inline const char *
+oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
+{
+	struct prio_match m;
+
+	if (info->kind != OOM_EXT_KILL_POLICY)
+		return info->kind == OOM_EXT_KILL_NONE ?
+		       "already exiting: marked, not killed" :
+		       "every candidate protected: the kernel's choice";
+	classify(victim, &m);
+	if (m.source == PRIO_SRC_DEFAULT)
+		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
+			     "lowest class (%u, no rule), largest in it", m.klass);
+	else
+		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
+			     "lowest class (%u, %s at line %u), largest in it",
+			     m.klass, source_name(m.source), m.line);
+	return reason_buf;
+}
+
+OOMX_OPS_DEFINE(priority_ops,
+	.badness	= (void *)priority_badness,
+	.select		= (void *)priority_select,
+);

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: -m 512M -t 300
+#
+# The priority policy decides differently from the kernel, as its rules
+# say. A 100 MiB cgroup holds a "database" (44 MiB, prio/db) and batch
+# work (prio/batch: 28 and 16 MiB); 16 MiB more make it OOM once. The
+# kernel alone kills the database, the largest. With
+#  - "protect cgroup /<t>/db": the largest batch process dies instead;
+#  - "class 10 uid 1000" for the smaller batch process: it dies first
+#    although it is smaller (a lower class beats size);
+#  - "prefer comm batchjob": the process named batchjob dies first.
+# Each kill event names the rule (kind of rule and line) that decided.
+. selftests/vm/lib.sh
+
+OOMX=${OOMX_BUILD:-$PWD/build}/oomx
+cp "$HOG" "$T/batchjob" || fail "cannot copy the hog"
+
+# scene NAME [--uid1000] [--batchjob]: db (44M), big (28M), small (16M)
+scene()
+{
+	local t=$1 small_cmd=("$HOG") small_ready
+	shift
+	cg_new "$t/db"
+	cg_new "$t/batch"
+	echo 100M >"$CG/$t/memory.max" || fail "cannot set $t/memory.max"
+	rm -f "$T/$t".*.ready
+	start_in_cgroup "$t/db" "$HOG" --mb 44 --hold --ready "$T/$t.db.ready"
+	DB=$!
+	case "${1:-}" in
+	--uid1000)
+		# uid 1000 needs a directory it can write its ready file in
+		mkdir -p "$T/u1000"
+		mountpoint -q "$T/u1000" || mount -t tmpfs -o mode=1777 tmpfs "$T/u1000" ||
+			fail "cannot mount a tmpfs for uid 1000"
+		small_cmd=(setpriv --reuid=1000 --regid=1000 --clear-groups "$HOG") ;;
+	--batchjob) small_cmd=("$T/batchjob") ;;
+	esac
+	start_in_cgroup "$t/batch" "$HOG" --mb 28 --hold --ready "$T/$t.big.ready"
+	BIG=$!
+	small_ready=$T/$t.small.ready
+	[ "${1:-}" = --uid1000 ] && small_ready=$T/u1000/$t.small.ready
+	start_in_cgroup "$t/batch" "${small_cmd[@]}" --mb 16 --hold --ready "$small_ready"
+	SMALL=$!
+	wait_for 60 "db to be resident" test -s "$T/$t.db.ready"
+	wait_for 60 "big to be resident" test -s "$T/$t.big.ready"
+	wait_for 60 "small to be resident" test -s "$small_ready"
+	SMALL=$(cat "$small_ready")	# setpriv execs, but be sure
+}
+
+# trigger T: 16 MiB more in T/batch, which must complete after one kill
+trigger()
+{
+	run_hog "$1/batch" --mb 16
+	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "the allocation completed after the OOM kill"
+}
+
+# expect_dead WHO PID / the others alive
+expect_victim()
+{
+	local who=$1 name pid
+	for name in DB BIG SMALL; do
+		pid=${!name}
+		if [ "$name" = "$who" ]; then
+			wait_for 10 "$name to die" eval "! alive $pid"
+			ok "$name (pid $pid) died"
+		else
+			expect_alive "$pid" "$name"
+		fi
+	done
+}
+
+stop_scene()
+{
+	kill -KILL "$DB" "$BIG" "$SMALL" 2>/dev/null
+	wait 2>/dev/null
+	return 0
+}
+
+# run_policy NAME CONFIG: start 'oomx run priority -c' with CONFIG's text
+run_policy()
+{
+	printf '%s\n' "$2" >"$T/$1.conf"
+	"$OOMX" run priority -c "$T/$1.conf" --json >"$T/$1.json" 2>"$T/$1.err" &
+	RUN=$!
+	wait_for 60 "oomx to attach the priority policy" grep -qx enabled $X/state
+}
+
+# stop_policy NAME PID REASON: the one kill event names PID and REASON
+stop_policy()
+{
+	local k
+	wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/$1.json"
+	kill -INT "$RUN"
+	wait "$RUN"
+	k=$(grep '"type":"kill"' "$T/$1.json")
+	expect_eq "$(jq -r .pid <<<"$k")" "$2" "$1: the event's victim"
+	expect_eq "$(jq -r .reason <<<"$k")" "$3" "$1: the event's reason"
+}
+
+# the kernel alone: the database dies
+scene p0
+trigger p0
+expect_victim DB
+stop_scene
+
+# protect the database's cgroup
+scene p1
+run_policy protect "protect cgroup /p1/db"
+trigger p1
+expect_victim BIG
+stop_policy protect "$BIG" "lowest class (100, no rule), largest in it"
+stop_scene
+
+# a lower class for uid 1000 beats size
+scene p2 --uid1000
+expect_eq "$(awk '/^Uid:/ {print $2}' "/proc/$SMALL/status")" 1000 "the small process's uid"
+run_policy uid "$(printf 'protect cgroup /p2/db\nclass 10 uid 1000')"
+trigger p2
+expect_victim SMALL
+stop_policy uid "$SMALL" "lowest class (10, uid rule at line 2), largest in it"
+stop_scene
+
+# prefer a command name
+scene p3 --batchjob
+run_policy comm "$(printf '# batch jobs go first\nprefer comm batchjob')"
+trigger p3
+expect_victim SMALL
+stop_policy comm "$SMALL" "lowest class (0, comm rule at line 2), largest in it"
+stop_scene
+
+# a configuration naming a cgroup that does not exist changes nothing
+printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
+"$OOMX" run priority -c "$T/bad.conf" >"$T/bad.out" 2>&1
+expect_eq "$?" 1 "exit status with a missing cgroup"
+grep -qF "$T/bad.conf:1: cgroup /nosuch does not exist" "$T/bad.out" || fail "bad.conf: $(cat "$T/bad.out")"
+ok "refused: $(cat "$T/bad.out")"
+expect_eq "$(cat $X/state)" disabled "state after the refused configuration"
