@@ -16,6 +16,9 @@
  *
  * The rules live in three hash maps that oomx fills from the configuration
  * file before attaching; bpftool map dump shows them with their types.
+ * Every key carries a generation: "oomx apply" writes the new rules under
+ * the next generation and then switches prio_gen, so an OOM sees either
+ * all of the old rules or all of the new ones, never a mix.
  */
 #define OOMX_POLICY_NAME "priority"
 #include "oomx.bpf.h"
@@ -40,30 +43,46 @@ struct prio_rule {
 	u32 line;	/* of the configuration file, for explanations */
 };
 
-struct prio_comm {
-	char comm[16];
+struct prio_cgroup_key {
+	u64 id;		/* cgroup id: the inode number of its directory */
+	u32 gen;
+	u32 pad;
 };
 
+struct prio_comm_key {
+	char comm[16];
+	u32 gen;
+};
+
+struct prio_uid_key {
+	u32 uid;
+	u32 gen;
+};
+
+/* room for two generations of the 256 rules a configuration may have */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, u64);		/* cgroup id: inode of its directory */
+	__uint(max_entries, 512);
+	__type(key, struct prio_cgroup_key);
 	__type(value, struct prio_rule);
 } prio_cgroup SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct prio_comm);
+	__uint(max_entries, 512);
+	__type(key, struct prio_comm_key);
 	__type(value, struct prio_rule);
 } prio_comm SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, u32);		/* uid */
+	__uint(max_entries, 512);
+	__type(key, struct prio_uid_key);
 	__type(value, struct prio_rule);
 } prio_uid SEC(".maps");
+
+/* the generation of the rules in force, next to the common settings */
+__u32 prio_gen SEC(".data.cfg");
 
 struct prio_match {
 	u32 klass;
@@ -72,20 +91,19 @@ struct prio_match {
 };
 
 /* the rule of the nearest cgroup with one, from @p's cgroup up to the root */
-static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p)
+static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p, u32 gen)
 {
 	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	struct prio_cgroup_key key = { .gen = gen };
 	int level = BPF_CORE_READ(cg, level);
 	struct prio_rule *r;
 	int i;
 
 	for (i = MAX_CGROUP_DEPTH - 1; i >= 0; i--) {
-		u64 id;
-
 		if (i > level)
 			continue;
-		id = BPF_CORE_READ(cg, ancestors[i], kn, id);
-		r = bpf_map_lookup_elem(&prio_cgroup, &id);
+		key.id = BPF_CORE_READ(cg, ancestors[i], kn, id);
+		r = bpf_map_lookup_elem(&prio_cgroup, &key);
 		if (r)
 			return r;
 	}
@@ -94,20 +112,21 @@ static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p)
 
 static __always_inline void classify(struct task_struct *p, struct prio_match *m)
 {
-	struct prio_comm key = {};
+	u32 gen = prio_gen;
+	struct prio_comm_key ckey = { .gen = gen };
+	struct prio_uid_key ukey = { .gen = gen };
 	struct prio_rule *r;
-	u32 uid;
 
-	bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), p->comm);
-	r = bpf_map_lookup_elem(&prio_comm, &key);
+	bpf_probe_read_kernel_str(ckey.comm, sizeof(ckey.comm), p->comm);
+	r = bpf_map_lookup_elem(&prio_comm, &ckey);
 	m->source = PRIO_SRC_COMM;
 	if (!r) {
-		uid = BPF_CORE_READ(p, cred, uid.val);
-		r = bpf_map_lookup_elem(&prio_uid, &uid);
+		ukey.uid = BPF_CORE_READ(p, cred, uid.val);
+		r = bpf_map_lookup_elem(&prio_uid, &ukey);
 		m->source = PRIO_SRC_UID;
 	}
 	if (!r) {
-		r = cgroup_rule(p);
+		r = cgroup_rule(p, gen);
 		m->source = PRIO_SRC_CGROUP;
 	}
 	if (r) {

@@ -168,6 +168,34 @@ static int cmd_check(int argc, char **argv)
 
 /* ---------------------------------------------------------------- status */
 
+static bool pinned(void);
+static int read_var(const char *pin, const char *name, void *out, __u32 size);
+
+#define PIN_DIR "/sys/fs/bpf/oomx"
+
+/* the loaded policy's settings, as "reap_delay_ms", "victim_timeout_ms" */
+static void print_settings(bool json)
+{
+	struct oomx_common_cfg c;
+	char delay[32];
+
+	if (!pinned() || read_var("settings", "oomx_common", &c, sizeof(c))) {
+		if (json)
+			printf(",\"pinned\":%s,\"settings\":null", pinned() ? "true" : "false");
+		return;
+	}
+	if (c.reap_delay_ms == OOMX_KERNEL_DEFAULT)
+		snprintf(delay, sizeof(delay), json ? "\"default\"" : "default (2000)");
+	else
+		snprintf(delay, sizeof(delay), "%u", c.reap_delay_ms);
+	if (json)
+		printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,"
+		       "\"victim_timeout_ms\":%u}", delay, c.victim_timeout_ms);
+	else
+		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
+		       delay, c.victim_timeout_ms, c.victim_timeout_ms ? "" : " (none)");
+}
+
 static const char *const counters[] = {
 	"invocations", "policy_choices", "fallbacks", "errors", "kills", "reaps",
 };
@@ -220,10 +248,12 @@ static int cmd_status(int argc, char **argv)
 			printf("null");
 		printf(",\"exit_reason\":");
 		json_string(stdout, reason, sizeof(reason));
+		print_settings(true);
 		printf(",\"counters\":{");
 	} else {
 		printf("state:       %s\npolicy:      %s\nlast exit:   %s\n", state,
 		       policy[0] ? policy : "(none)", reason);
+		print_settings(false);
 	}
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		snprintf(path, sizeof(path), SYSFS_OOM_EXT "/%s", counters[i]);
@@ -342,38 +372,192 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 	return 0;
 }
 
-/* fill_rules: the rules, into the loaded policy's maps, before it attaches */
-static int fill_rules(struct bpf_object *obj, const struct oomx_config *cfg, const __u64 *ids)
+/* the rule maps of a rules policy, indexed by enum oomx_match */
+static const char *const rule_maps[] = { "prio_cgroup", "prio_comm", "prio_uid" };
+
+/* key layouts of bpf/priority.bpf.c */
+struct prio_cgroup_key {
+	__u64 id;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct prio_comm_key {
+	char comm[16];
+	__u32 gen;
+};
+
+struct prio_uid_key {
+	__u32 uid;
+	__u32 gen;
+};
+
+/*
+ * fill_rules: store @cfg's rules under generation @gen into the rule maps
+ * @fds (indexed by enum oomx_match). The rules are not in force until the
+ * policy's prio_gen is @gen.
+ */
+static int fill_rules(const int fds[3], const struct oomx_config *cfg, const __u64 *ids, __u32 gen)
 {
-	static const char *const maps[] = { "prio_cgroup", "prio_comm", "prio_uid" };
 	size_t i;
 
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 		struct prio_rule val = { .klass = r->klass, .line = r->line };
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, maps[r->match]);
-		char comm[16] = { 0 };
-		const void *key;
-		size_t ksz;
+		struct prio_cgroup_key ck = { .id = ids[i], .gen = gen };
+		struct prio_comm_key mk = { .gen = gen };
+		struct prio_uid_key uk = { .uid = r->uid, .gen = gen };
+		const void *key = r->match == OOMX_MATCH_CGROUP ? (const void *)&ck :
+				  r->match == OOMX_MATCH_COMM ? (const void *)&mk : (const void *)&uk;
 
-		if (r->match == OOMX_MATCH_CGROUP) {
-			key = &ids[i];
-			ksz = sizeof(ids[i]);
-		} else if (r->match == OOMX_MATCH_COMM) {
-			memcpy(comm, r->value, strnlen(r->value, sizeof(comm) - 1));
-			key = comm;
-			ksz = sizeof(comm);
-		} else {
-			key = &r->uid;
-			ksz = sizeof(r->uid);
-		}
-		if (!map || bpf_map__update_elem(map, key, ksz, &val, sizeof(val), BPF_NOEXIST)) {
+		memcpy(mk.comm, r->value, strnlen(r->value, sizeof(mk.comm) - 1));
+		if (bpf_map_update_elem(fds[r->match], key, &val, BPF_ANY)) {
 			fprintf(stderr, "oomx: cannot store the rule of line %u in map %s: %s\n",
-				r->line, maps[r->match], map ? strerror(errno) : "no such map");
+				r->line, rule_maps[r->match], strerror(errno));
 			return 1;
 		}
 	}
 	return 0;
+}
+
+/* the generation a rule map key carries (all three layouts end with it) */
+static __u32 key_gen(enum oomx_match m, const void *key)
+{
+	const struct prio_cgroup_key *ck = key;
+	const struct prio_comm_key *mk = key;
+	const struct prio_uid_key *uk = key;
+
+	return m == OOMX_MATCH_CGROUP ? ck->gen : m == OOMX_MATCH_COMM ? mk->gen : uk->gen;
+}
+
+/* drop_rules: delete every rule of generation @gen from the maps @fds */
+static void drop_rules(const int fds[3], __u32 gen)
+{
+	union {
+		struct prio_cgroup_key c;
+		struct prio_comm_key m;
+		struct prio_uid_key u;
+	} key, next;
+	int m;
+
+	for (m = 0; m < 3; m++) {
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(fds[m], prev, &next)) {
+			key = next;
+			if (key_gen(m, &key) == gen && !bpf_map_delete_elem(fds[m], &key)) {
+				prev = NULL;	/* restart: deleting may reorder */
+				continue;
+			}
+			prev = &key;
+		}
+	}
+}
+
+/* fill_rules_obj: the rules, generation 0, into a loaded policy @obj */
+static int fill_rules_obj(struct bpf_object *obj, const struct oomx_config *cfg, const __u64 *ids)
+{
+	int fds[3], m;
+
+	for (m = 0; m < 3; m++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, rule_maps[m]);
+
+		if (!map) {
+			fprintf(stderr, "oomx: the policy has no map %s (a build problem)\n", rule_maps[m]);
+			return 1;
+		}
+		fds[m] = bpf_map__fd(map);
+	}
+	return fill_rules(fds, cfg, ids, 0);
+}
+
+static __u64 cgroup_ids[OOMX_CFG_MAX_RULES];
+
+static int read_config(const char *cmd, const char *path, struct oomx_config *cfg)
+{
+	char err[OOMX_CFG_ERR_LEN];
+
+	oomx_config_init(cfg);
+	if (path && oomx_config_load(path, cfg, err)) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return 1;
+	}
+	return 0;
+}
+
+static int need_oom_ext(const char *cmd)
+{
+	if (kernel_has_oom_ext())
+		return 0;
+	fprintf(stderr, "%s: this kernel has no oom_ext (%s is missing); run 'oomx check'\n",
+		cmd, SYSFS_OOM_EXT);
+	return 1;
+}
+
+/*
+ * prepare: open @pol, check @cfg against it, set its settings, load it and
+ * fill its rules. Nothing is attached: on failure the kernel is untouched.
+ */
+static int prepare(const char *cmd, const struct oomx_policy *pol, const struct oomx_config *cfg,
+		   const char *cfg_path, struct bpf_object **objp, struct bpf_map **ops,
+		   struct bpf_map **events)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	const void *bytes;
+	size_t sz;
+	int err;
+
+	bytes = pol->elf_bytes(&sz);
+	oo.object_name = pol->name;
+	obj = bpf_object__open_mem(bytes, sz, &oo);
+	if (!obj) {
+		fprintf(stderr, "%s: cannot open the %s policy: %s\n", cmd, pol->name, strerror(errno));
+		return 1;
+	}
+	*objp = obj;
+	if (check_config(pol, cfg, cfg_path ? cfg_path : "(no file)", cgroup_ids) ||
+	    set_settings(obj, pol, cfg))
+		return 1;
+	if (bpf_object__load(obj)) {
+		err = errno;
+		fprintf(stderr, "%s: the kernel refused the %s policy: %s%s\n", cmd, pol->name,
+			strerror(err), verbose ? "" : " (--verbose shows the verifier log)");
+		return 1;
+	}
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
+			*ops = map;
+		else if (!strcmp(bpf_map__name(map), "events"))
+			*events = map;
+	}
+	if (!*ops || !*events) {
+		fprintf(stderr, "%s: the %s policy lacks its ops or events map (a build problem)\n",
+			cmd, pol->name);
+		return 1;
+	}
+	return pol->rules && fill_rules_obj(obj, cfg, cgroup_ids);
+}
+
+/* attach: the policy's link, or NULL with the reason printed */
+static struct bpf_link *attach(const char *cmd, const struct oomx_policy *pol, struct bpf_map *ops)
+{
+	struct bpf_link *link = bpf_map__attach_struct_ops(ops);
+	char other[128];
+	int err;
+
+	if (link)
+		return link;
+	err = errno;
+	if (err == EBUSY && !read_line(SYSFS_OOM_EXT "/policy", other, sizeof(other)))
+		fprintf(stderr, "%s: policy '%s' is already attached; only one can be. Detach it "
+			"first ('oomx unload' if 'oomx load' loaded it, else stop its 'oomx run'; "
+			"in an emergency: echo 0 > %s/enabled)\n", cmd, other, SYSFS_OOM_EXT);
+	else
+		fprintf(stderr, "%s: cannot attach the %s policy: %s\n", cmd, pol->name,
+			strerror(err));
+	return NULL;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -394,20 +578,15 @@ static int cmd_run(int argc, char **argv)
 		"  -c, --config FILE  settings and rules (format: docs/oomx.md); an\n"
 		"                     invalid file is refused before anything is loaded";
 	static struct oomx_config cfg;
-	static __u64 cgroup_ids[OOMX_CFG_MAX_RULES];
-	char cfg_err[OOMX_CFG_ERR_LEN];
-	const char *cfg_path = NULL;
+	const char *cfg_path = NULL, *cmd = "oomx run";
 	struct run_ctx rc = { 0 };
 	const struct oomx_policy *pol;
 	struct ring_buffer *rb = NULL;
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
-	struct bpf_map *map, *ops = NULL, *events = NULL;
+	struct bpf_map *ops = NULL, *events = NULL;
 	const volatile __u64 *lost = NULL;
 	int opt, err = 1, kind;
-	size_t sz;
-	const void *bytes;
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:jvh", opts, NULL)) != -1) {
@@ -438,47 +617,10 @@ static int cmd_run(int argc, char **argv)
 		unknown_policy(argv[optind]);
 		return EXIT_USAGE;
 	}
-	oomx_config_init(&cfg);
-	if (cfg_path && oomx_config_load(cfg_path, &cfg, cfg_err)) {
-		fprintf(stderr, "oomx run: %s\n", cfg_err);
+	if (read_config(cmd, cfg_path, &cfg) || need_oom_ext(cmd))
 		return 1;
-	}
-	if (!kernel_has_oom_ext()) {
-		fprintf(stderr, "oomx run: this kernel has no oom_ext (%s is missing); "
-			"run 'oomx check'\n", SYSFS_OOM_EXT);
-		return 1;
-	}
 
-	bytes = pol->elf_bytes(&sz);
-	oo.object_name = pol->name;
-	obj = bpf_object__open_mem(bytes, sz, &oo);
-	if (!obj) {
-		fprintf(stderr, "oomx run: cannot open the %s policy: %s\n", pol->name, strerror(errno));
-		goto cleanup;
-	}
-	if (check_config(pol, &cfg, cfg_path ? cfg_path : "(no file)", cgroup_ids) ||
-	    set_settings(obj, pol, &cfg))
-		goto cleanup;
-	if (bpf_object__load(obj)) {
-		err = -errno;
-		fprintf(stderr, "oomx run: the kernel refused the %s policy: %s%s\n", pol->name,
-			strerror(-err), verbose ? "" : " (--verbose shows the verifier log)");
-		err = 1;
-		goto cleanup;
-	}
-	bpf_object__for_each_map(map, obj) {
-		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
-			ops = map;
-		else if (!strcmp(bpf_map__name(map), "events"))
-			events = map;
-	}
-	if (!ops || !events) {
-		fprintf(stderr, "oomx run: the %s policy lacks its ops or events map (a build problem)\n",
-			pol->name);
-		goto cleanup;
-	}
-	/* nothing is attached yet: a failure here leaves the kernel untouched */
-	if (fill_rules(obj, &cfg, cgroup_ids))
+	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events))
 		goto cleanup;
 	rc.uei = find_global(obj, "uei", sizeof(struct oomx_exit));
 	lost = find_global(obj, "oomx_lost_events", sizeof(__u64));
@@ -487,21 +629,9 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "oomx run: cannot open the event ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	link = bpf_map__attach_struct_ops(ops);
-	if (!link) {
-		char other[128];
-
-		err = errno;
-		if (err == EBUSY && !read_line(SYSFS_OOM_EXT "/policy", other, sizeof(other)))
-			fprintf(stderr, "oomx run: policy '%s' is already attached; only one can be. "
-				"Detach it first (stop its 'oomx run', or 'echo 0 > %s/enabled')\n",
-				other, SYSFS_OOM_EXT);
-		else
-			fprintf(stderr, "oomx run: cannot attach the %s policy: %s\n", pol->name,
-				strerror(err));
-		err = 1;
+	link = attach(cmd, pol, ops);
+	if (!link)
 		goto cleanup;
-	}
 	if (!rc.json)
 		fprintf(stderr, "oomx: policy %s attached; Ctrl-C detaches it\n", pol->name);
 
@@ -546,6 +676,511 @@ cleanup:
 	return err;
 }
 
+/* ---------------------------------------------------- pinned policies */
+
+/*
+ * "oomx load" pins a policy under PIN_DIR so that it outlives the command:
+ *   link      the struct_ops link: while it is pinned, the policy is attached
+ *   events    the event ring buffer ("oomx events")
+ *   settings  the .data.cfg section: common settings, rule generation
+ *   data      the .data section: the exit record
+ *   bss       the .bss section: lost events, scan state
+ *   prio_*    the rule maps of a rules policy
+ * bpftool map dump pinned PIN_DIR/NAME prints any of them with its BTF types.
+ */
+static bool pinned(void)
+{
+	return access(PIN_DIR "/link", F_OK) == 0;
+}
+
+static void pin_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, PIN_DIR "/%s", name);
+}
+
+/* remove every pin and the directory; errors are ignored: best effort */
+static void unpin_all(void)
+{
+	static const char *const names[] = {
+		"link", "events", "settings", "data", "bss", "prio_cgroup", "prio_comm", "prio_uid",
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		pin_path(path, sizeof(path), names[i]);
+		unlink(path);
+	}
+	rmdir(PIN_DIR);
+}
+
+/*
+ * datasec_var: offset and size of global @name in the array map @fd whose
+ * value is a BTF data section (libbpf's .data/.bss maps), and the value size.
+ */
+static int datasec_var(int fd, const char *name, __u32 *off, __u32 *size, __u32 *value_size)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	struct btf *btf;
+	int i, ret = -ENOENT;
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -errno;
+	t = btf__type_by_id(btf, info.btf_value_type_id);
+	if (t && btf_is_datasec(t)) {
+		vs = btf_var_secinfos(t);
+		for (i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+			if (!strcmp(btf__name_by_offset(btf, var->name_off), name)) {
+				*off = vs->offset;
+				*size = vs->size;
+				*value_size = info.value_size;
+				ret = 0;
+				break;
+			}
+		}
+	}
+	btf__free(btf);
+	return ret;
+}
+
+/* read_var: copy global @name (@size bytes) out of the pinned section @pin */
+static int read_var(const char *pin, const char *name, void *out, __u32 size)
+{
+	char path[256], *val = NULL;
+	__u32 off, vsz, vs, zero = 0;
+	int fd, ret;
+
+	pin_path(path, sizeof(path), pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	ret = datasec_var(fd, name, &off, &vsz, &vs);
+	if (!ret && vsz != size)
+		ret = -EINVAL;
+	if (!ret) {
+		val = malloc(vs);
+		ret = !val ? -ENOMEM : bpf_map_lookup_elem(fd, &zero, val) ? -errno : 0;
+	}
+	if (!ret)
+		memcpy(out, val + off, size);
+	free(val);
+	close(fd);
+	return ret;
+}
+
+/*
+ * unload_pinned: detach the pinned policy, wait until the kernel has called
+ * its exit, remove the pins; @ue gets its exit record. 0 or 1 (printed).
+ */
+static int unload_pinned(const char *cmd, struct oomx_exit *ue)
+{
+	char path[256], state[64];
+	int link_fd, i;
+
+	memset(ue, 0, sizeof(*ue));
+	pin_path(path, sizeof(path), "link");
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0) {
+		fprintf(stderr, "%s: cannot open the pinned link %s: %s\n", cmd, path, strerror(errno));
+		return 1;
+	}
+	/* detach now; if this kernel cannot, dropping the last reference will */
+	if (bpf_link_detach(link_fd) && errno != EOPNOTSUPP && errno != EINVAL) {
+		fprintf(stderr, "%s: detaching the policy failed: %s\n", cmd, strerror(errno));
+		close(link_fd);
+		return 1;
+	}
+	unlink(path);
+	close(link_fd);
+	for (i = 0; i < 100; i++) {
+		if (read_line(SYSFS_OOM_EXT "/state", state, sizeof(state)) ||
+		    strcmp(state, "enabled") || read_var("data", "uei", ue, sizeof(*ue)) ||
+		    ue->kind)
+			break;
+		usleep(50 * 1000);
+	}
+	read_var("data", "uei", ue, sizeof(*ue));
+	unpin_all();
+	return 0;
+}
+
+static int print_unload(const char *what, const struct oomx_exit *ue)
+{
+	printf("%s: %s%s%s (kind %d)\n", what, ue->kind ? ue->reason : "detached",
+	       ue->msg[0] ? ": " : "", ue->msg, ue->kind);
+	return 0;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"Usage: oomx load POLICY [-c FILE] [--replace] [--verbose]\n"
+		"Attach POLICY and pin it under " PIN_DIR " so that it stays attached\n"
+		"after this command exits (and across loader crashes) until 'oomx unload'.\n"
+		"A loaded policy is refused unless --replace, which unloads it first\n"
+		"(the kernel's own heuristic applies in between).";
+	const char *cmd = "oomx load", *cfg_path = NULL;
+	struct bpf_map *ops = NULL, *events = NULL, *map;
+	static struct oomx_config cfg;
+	struct bpf_object *obj = NULL;
+	struct bpf_link *link = NULL;
+	const struct oomx_policy *pol;
+	bool replace = false;
+	struct statfs sfs;
+	struct oomx_exit ue;
+	char path[256], cur[128];
+	int opt, err = 1;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:rvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cfg_path = optarg; break;
+		case 'r': replace = true; break;
+		case 'v': verbose = true; break;
+		case 'h': puts(usage); return 0;
+		default: fputs(usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "%s: give exactly one POLICY (see 'oomx list')\n", cmd);
+		return EXIT_USAGE;
+	}
+	pol = policy_find(argv[optind]);
+	if (!pol) {
+		unknown_policy(argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (read_config(cmd, cfg_path, &cfg) || need_oom_ext(cmd))
+		return 1;
+	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		fprintf(stderr, "%s: bpffs is not mounted at /sys/fs/bpf; mount it "
+			"(mount -t bpf bpf /sys/fs/bpf) and try again\n", cmd);
+		return 1;
+	}
+	if (read_line(SYSFS_OOM_EXT "/policy", cur, sizeof(cur)))
+		cur[0] = '\0';
+	if (pinned() && !replace) {
+		fprintf(stderr, "%s: policy '%s' is already loaded (pinned at %s); 'oomx unload' "
+			"it first, or use --replace\n", cmd, cur, PIN_DIR);
+		return 1;
+	}
+	if (!pinned() && cur[0]) {
+		fprintf(stderr, "%s: policy '%s' is attached by another process (an 'oomx run'?); "
+			"stop it first\n", cmd, cur);
+		return 1;
+	}
+	/* everything that can fail before the old policy goes */
+	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events))
+		goto cleanup;
+	if (pinned()) {
+		if (unload_pinned(cmd, &ue))
+			goto cleanup;
+		print_unload("oomx: replaced the previous policy", &ue);
+	}
+	link = attach(cmd, pol, ops);
+	if (!link)
+		goto cleanup;
+	if (mkdir(PIN_DIR, 0700) && errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", cmd, PIN_DIR, strerror(errno));
+		goto cleanup;
+	}
+	bpf_object__for_each_map(map, obj) {
+		const char *n = bpf_map__name(map), *dot = strrchr(n, '.');
+		const char *name = n;
+
+		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		if (bpf_map__is_internal(map)) {
+			if (!dot)
+				continue;
+			name = !strcmp(dot, ".cfg") ? "settings" : !strcmp(dot, ".data") ? "data" :
+			       !strcmp(dot, ".bss") ? "bss" : NULL;
+			if (!name)
+				continue;	/* .rodata: nothing to inspect */
+		}
+		pin_path(path, sizeof(path), name);
+		if (bpf_map__pin(map, path)) {
+			fprintf(stderr, "%s: cannot pin %s at %s: %s\n", cmd, n, path, strerror(errno));
+			goto cleanup;
+		}
+	}
+	pin_path(path, sizeof(path), "link");
+	if (bpf_link__pin(link, path)) {
+		fprintf(stderr, "%s: cannot pin the link at %s: %s\n", cmd, path, strerror(errno));
+		goto cleanup;
+	}
+	printf("oomx: policy %s loaded and pinned at %s\n", pol->name, PIN_DIR);
+	err = 0;
+
+cleanup:
+	if (err) {
+		/* nothing half-applied: no pins, no link */
+		if (link)
+			unpin_all();
+		bpf_link__destroy(link);
+	} else {
+		bpf_link__disconnect(link);	/* the pin keeps it */
+		bpf_link__destroy(link);
+	}
+	bpf_object__close(obj);
+	return err;
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	struct oomx_exit ue;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		puts("Usage: oomx unload\n"
+		     "Detach the policy 'oomx load' pinned, remove its pins and print why it\n"
+		     "exited. The kernel's own heuristic applies from then on.");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "oomx unload: unexpected argument '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (!pinned()) {
+		fprintf(stderr, "oomx unload: no policy is loaded (nothing pinned at %s); a policy "
+			"attached by 'oomx run' is detached by stopping that command\n", PIN_DIR);
+		return 1;
+	}
+	if (unload_pinned("oomx unload", &ue))
+		return 1;
+	return print_unload("oomx: policy unloaded", &ue);
+}
+
+static int cmd_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_ctx rc = { 0 };
+	struct ring_buffer *rb;
+	bool follow = false;
+	char path[256];
+	int opt, fd, err = 0;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "jfh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': rc.json = true; break;
+		case 'f': follow = true; break;
+		case 'h':
+			puts("Usage: oomx events [--json] [--follow]\n"
+			     "Print the events the loaded policy recorded and not yet read (reading\n"
+			     "consumes them); --follow keeps printing until Ctrl-C or unload.");
+			return 0;
+		default: return EXIT_USAGE;
+		}
+	}
+	pin_path(path, sizeof(path), "events");
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "oomx events: no policy is loaded (cannot open %s: %s); 'oomx run' "
+			"prints its events itself\n", path, strerror(errno));
+		return 1;
+	}
+	rb = ring_buffer__new(fd, on_event, &rc, NULL);
+	if (!rb) {
+		fprintf(stderr, "oomx events: cannot read %s: %s\n", path, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (ring_buffer__consume(rb) < 0)
+		err = 1;
+	while (follow && !err && !exiting && pinned()) {
+		int n = ring_buffer__poll(rb, 200);
+
+		if (n < 0 && n != -EINTR)
+			err = 1;
+	}
+	ring_buffer__free(rb);
+	close(fd);
+	return err;
+}
+
+/*
+ * update_settings: write @cfg's settings (all of them, or only those it
+ * sets when @only_given) and, when @gen is not NULL, the rule generation,
+ * in one update of the pinned settings map: an OOM sees all or none.
+ */
+static int update_settings(const char *cmd, const struct oomx_config *cfg, bool only_given,
+			   const __u32 *gen)
+{
+	struct oomx_common_cfg common;
+	__u32 off, size, vs, goff, gsize, zero = 0;
+	char path[256], *val = NULL;
+	int fd, ret = 1;
+
+	pin_path(path, sizeof(path), "settings");
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "%s: no policy is loaded (cannot open %s: %s); 'oomx load' one first\n",
+			cmd, path, strerror(errno));
+		return 1;
+	}
+	if (datasec_var(fd, "oomx_common", &off, &size, &vs) || size != sizeof(common) ||
+	    (gen && (datasec_var(fd, "prio_gen", &goff, &gsize, &vs) || gsize != sizeof(*gen)))) {
+		fprintf(stderr, "%s: the pinned settings map does not look like an oomx policy's\n", cmd);
+		goto out;
+	}
+	val = malloc(vs);
+	if (!val || bpf_map_lookup_elem(fd, &zero, val)) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(errno));
+		goto out;
+	}
+	memcpy(&common, val + off, sizeof(common));
+	if (!only_given || cfg->has_reap_delay)
+		common.reap_delay_ms = cfg->reap_delay_ms;
+	if (!only_given || cfg->has_victim_timeout)
+		common.victim_timeout_ms = cfg->victim_timeout_ms;
+	memcpy(val + off, &common, sizeof(common));
+	if (gen)
+		memcpy(val + goff, gen, sizeof(*gen));
+	if (bpf_map_update_elem(fd, &zero, val, BPF_ANY)) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(val);
+	close(fd);
+	return ret;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	static struct oomx_config cfg;
+	char err[OOMX_CFG_ERR_LEN], text[4096];
+	size_t len = 0;
+	int i;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		puts("Usage: oomx set KEY=VALUE...\n"
+		     "Change settings of the loaded policy (reap_delay_ms, victim_timeout_ms),\n"
+		     "all at once or none if any is invalid. Rules change with 'oomx apply'.");
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	/* KEY=VALUE arguments are configuration lines; line N is argument N */
+	for (i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		int n;
+
+		if (!eq || eq == argv[i]) {
+			fprintf(stderr, "oomx set: argument %d, '%s': expected KEY=VALUE\n", i, argv[i]);
+			return EXIT_USAGE;
+		}
+		n = snprintf(text + len, sizeof(text) - len, "%.*s \"%s\"\n", (int)(eq - argv[i]),
+			     argv[i], eq + 1);
+		if (n < 0 || (size_t)n >= sizeof(text) - len || strchr(eq + 1, '"') ||
+		    strchr(eq + 1, '\n')) {
+			fprintf(stderr, "oomx set: argument %d is too long or has quotes\n", i);
+			return EXIT_USAGE;
+		}
+		len += (size_t)n;
+	}
+	if (oomx_config_parse("oomx set: argument", text, len, &cfg, err)) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (cfg.nr_rules) {
+		fprintf(stderr, "oomx set: argument %u is a rule; rules change with 'oomx apply FILE'\n",
+			cfg.rules[0].line);
+		return 1;
+	}
+	if (!pinned()) {
+		fprintf(stderr, "oomx set: no policy is loaded (nothing pinned at %s)\n", PIN_DIR);
+		return 1;
+	}
+	if (update_settings("oomx set", &cfg, true, NULL))
+		return 1;
+	printf("oomx: settings updated\n");
+	return 0;
+}
+
+static int cmd_apply(int argc, char **argv)
+{
+	static struct oomx_config cfg;
+	const struct oomx_policy *pol;
+	char name[128], path[256];
+	int fds[3] = { -1, -1, -1 }, m, ret = 1;
+	__u32 gen = 0, next;
+
+	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		puts("Usage: oomx apply FILE\n"
+		     "Replace the loaded policy's settings and rules with those of FILE, all\n"
+		     "at once: an OOM sees the old configuration or the new one, never a mix.\n"
+		     "An invalid FILE changes nothing.");
+		return argc != 2 ? EXIT_USAGE : 0;
+	}
+	if (read_config("oomx apply", argv[1], &cfg))
+		return 1;
+	if (!pinned() || read_line(SYSFS_OOM_EXT "/policy", name, sizeof(name))) {
+		fprintf(stderr, "oomx apply: no policy is loaded (nothing pinned at %s)\n", PIN_DIR);
+		return 1;
+	}
+	pol = policy_find(name);
+	if (!pol) {
+		fprintf(stderr, "oomx apply: the attached policy '%s' is not one of oomx's\n", name);
+		return 1;
+	}
+	if (check_config(pol, &cfg, argv[1], cgroup_ids))
+		return 1;
+	if (!pol->rules)
+		return update_settings("oomx apply", &cfg, false, NULL) ? 1 :
+		       (printf("oomx: configuration applied\n"), 0);
+
+	if (read_var("settings", "prio_gen", &gen, sizeof(gen))) {
+		fprintf(stderr, "oomx apply: cannot read the rule generation of the loaded policy\n");
+		return 1;
+	}
+	next = gen + 1;
+	for (m = 0; m < 3; m++) {
+		pin_path(path, sizeof(path), rule_maps[m]);
+		fds[m] = bpf_obj_get(path);
+		if (fds[m] < 0) {
+			fprintf(stderr, "oomx apply: cannot open %s: %s\n", path, strerror(errno));
+			goto out;
+		}
+	}
+	drop_rules(fds, next);		/* leftovers of an interrupted apply */
+	if (fill_rules(fds, &cfg, cgroup_ids, next) ||
+	    update_settings("oomx apply", &cfg, false, &next)) {
+		drop_rules(fds, next);	/* the old generation is still in force */
+		goto out;
+	}
+	drop_rules(fds, gen);
+	printf("oomx: configuration applied (%zu rule%s)\n", cfg.nr_rules,
+	       cfg.nr_rules == 1 ? "" : "s");
+	ret = 0;
+out:
+	for (m = 0; m < 3; m++)
+		if (fds[m] >= 0)
+			close(fds[m]);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static const struct {
@@ -555,6 +1190,11 @@ static const struct {
 } commands[] = {
 	{ "list", cmd_list, "the built-in policies" },
 	{ "run", cmd_run, "attach a policy and stream its events until Ctrl-C" },
+	{ "load", cmd_load, "attach a policy and pin it, so it outlives the command" },
+	{ "unload", cmd_unload, "detach the loaded policy and say why it exited" },
+	{ "events", cmd_events, "print the loaded policy's events" },
+	{ "set", cmd_set, "change the loaded policy's settings, all or nothing" },
+	{ "apply", cmd_apply, "replace the loaded policy's configuration, atomically" },
 	{ "status", cmd_status, "the kernel's oom_ext state and counters" },
 	{ "check", cmd_check, "can this machine run oomx policies, and what is missing" },
 };
