@@ -152,7 +152,7 @@ $(ST)/victim_watch: selftests/progs/victim_watch.h
 test: deps kernel tools oomx selftests
 	$(Q)selftests/run-tests
 
-demo: deps kernel tools selftests
+demo: deps kernel tools oomx selftests
 	$(Q)scripts/demo
 
 clean:

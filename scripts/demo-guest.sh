@@ -1,84 +1,92 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo-guest.sh - runs inside the VM for 'make demo': a memory cgroup OOM
-# with two candidates, then an explanation of the kernel's choice rebuilt
-# from its own OOM report (the dump_tasks table printed right after
-# select_bad_process() chose) and from a BPF program on tp_btf/mark_victim.
+# demo-guest.sh - runs inside the VM for 'make demo'. A "database" (the
+# largest process) and a "batch" job that keeps allocating share a cgroup
+# with memory.max = 100 MiB. Round 1: the kernel's heuristic (the default
+# policy, which decides exactly as the kernel does and explains it) kills
+# the database. Round 2: 'oomx load priority' with a three-line
+# configuration that protects the database: the batch job dies. The two
+# kill events are printed side by side.
 . selftests/vm/lib.sh
 
-limit_mb=32
-cg_new demo/app ${limit_mb}M
-# Named copies of the hog (symlinks), so that the kernel's comm shows roles.
-mkdir -p "$T/bin"
-ln -sf "$HOG" "$T/bin/webcache"
-ln -sf "$HOG" "$T/bin/leaky"
+OOMX=${OOMX_BUILD:-$PWD/build}/oomx
+mkdir -p /sys/fs/bpf "$T/bin"
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || fail "cannot mount bpffs"
+# named copies of the hog, so that the kernel's comm shows the roles
+cp "$HOG" "$T/bin/database" && cp "$HOG" "$T/bin/batch" || fail "cannot copy the hog"
 
-"$ST/victim_watch" --count 1 --timeout 120 >"$T/watch.out" 2>&1 &
-watch=$!
-wait_for 60 "the BPF program to attach" grep -q '^ready$' "$T/watch.out"
-
-start_in_cgroup demo/app "$T/bin/webcache" --mb 6 --hold --ready "$T/webcache.ready"
-webcache=$!
-wait_for 60 "webcache to be resident" test -s "$T/webcache.ready"
-"$RUNWAIT" --cgroup "$CG/demo/app" --pidfile "$T/leaky.pid" -- \
-	"$T/bin/leaky" --mb 64 >"$T/leaky.status"
-leaky=$(cat "$T/leaky.pid")
-wait "$watch"
-dmesg >"$T/dmesg"
-
-cat <<EOF
-cgroup /demo/app, memory.max = $limit_mb MiB, two processes:
-  webcache  pid $webcache   holds 6 MiB
-  leaky     pid $leaky   allocates 64 MiB, one MiB at a time
-
-leaky ended: $(cat "$T/leaky.status")
-webcache:    $(alive "$webcache" && echo "still running" || echo "DEAD")
-
-EOF
-
-# The OOM report, parsed. Lines carry a printk timestamp; strip it first.
-sed 's/^\[ *[0-9.]*\] //' "$T/dmesg" | awk -v limit_mb="$limit_mb" '
-/ invoked oom-killer: / {
-	trigger = $1; sub(/.*gfp_mask=/, ""); gfp = $0
+# round NAME: the database holds 50 MiB, the batch job wants 60 MiB
+round()
+{
+	cg_new "$1/db"
+	cg_new "$1/batch"
+	echo 100M >"$CG/$1/memory.max" || fail "cannot set memory.max"
+	# not a job of this shell: its death is the point, not worth a "Killed" line
+	(start_in_cgroup "$1/db" "$T/bin/database" --mb 50 --hold --ready "$T/$1.db.ready")
+	wait_for 60 "the database to be resident" test -s "$T/$1.db.ready"
+	DB=$(cat "$T/$1.db.ready")
+	"$RUNWAIT" --cgroup "$CG/$1/batch" --pidfile "$T/$1.batch.pid" -- \
+		"$T/bin/batch" --mb 60 >"$T/$1.batch.end"
+	BATCH=$(cat "$T/$1.batch.pid")
 }
-/^oom-kill:constraint=/ {
-	n = split(substr($0, 10), kv, ",")
-	for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }
+
+# round 1: no rules
+"$OOMX" run default --json >"$T/r1.json" 2>"$T/r1.err" &
+run=$!
+wait_for 60 "the default policy to attach" grep -qx enabled $X/state
+round r1
+wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/r1.json"
+kill -INT "$run"
+wait "$run"
+r1_db=$(alive "$DB" && echo alive || echo KILLED)
+r1_batch=$(grep -q signal=9 "$T/r1.batch.end" && echo KILLED || echo "finished its work")
+kill -KILL "$DB" 2>/dev/null
+
+# round 2: protect the database
+cat >"$T/priority.conf" <<CONF
+# /etc/oomx/priority.conf
+protect cgroup /r2/db
+reap_delay_ms 500
+CONF
+cg_new r2/db
+"$OOMX" load priority -c "$T/priority.conf" >"$T/load.out" 2>&1 || fail "oomx load: $(cat "$T/load.out")"
+round r2
+"$OOMX" events --json >"$T/r2.json"
+r2_db=$(alive "$DB" && echo alive || echo KILLED)
+r2_batch=$(grep -q signal=9 "$T/r2.batch.end" && echo KILLED || echo "finished its work")
+"$OOMX" unload >"$T/unload.out" 2>&1
+kill -KILL "$DB" 2>/dev/null
+
+k1=$(grep -m1 '"type":"kill"' "$T/r1.json")
+k2=$(grep -m1 '"type":"kill"' "$T/r2.json")
+row()
+{
+	printf '  %-15s %-40s %s\n' "$1" "$(jq -r "$2" <<<"$k1")" "$(jq -r "$2" <<<"$k2")"
 }
-/^\[  pid  \]/ { intable = 1; next }
-intable && /^\[ *[0-9]+\]/ {
-	gsub(/[\[\]]/, "")
-	npid++
-	pid[npid] = $1; rss[npid] = $5; pgt[npid] = $9; swp[npid] = $10
-	adj[npid] = $11; comm[npid] = $12
-	next
-}
-intable { intable = 0 }
-/: Killed process / {
-	killed = $0; sub(/.*Killed process /, "", killed)
-	split(killed, kp, " "); victim = kp[1]
-}
-END {
-	totalpages = limit_mb * 256
-	printf "What the kernel did\n"
-	printf "  %s charged a page to %s at its memory.max (gfp_mask=%s).\n", trigger, f["oom_memcg"], gfp
-	printf "  try_charge_memcg() could not reclaim enough within its retries and\n"
-	printf "  called the memcg OOM killer (%s).\n", f["constraint"]
-	printf "  It scored every eligible task in the cgroup with oom_badness():\n"
-	printf "    score = rss + swap entries + page-table pages\n"
-	printf "            + oom_score_adj * totalpages / 1000\n"
-	printf "  where totalpages is the cgroup limit, %d pages, and killed the highest.\n\n", totalpages
-	printf "  %-10s %6s %8s %6s %10s %5s %8s %9s\n", "task", "pid", "rss", "swap", "pgtables", "adj", "score", "of limit"
-	for (i = 1; i <= npid; i++) {
-		pt = int(pgt[i] / 4096)
-		score = rss[i] + swp[i] + pt + int(adj[i] * (totalpages / 1000))
-		printf "  %-10s %6d %8d %6d %10d %5d %8d %8.1f%%%s\n", comm[i], pid[i], rss[i], swp[i], pt, adj[i], score, 100.0 * score / totalpages, pid[i] == victim ? "  <- killed" : ""
-	}
-	printf "  (pages of 4 KiB, from the dump_tasks table the kernel printed after choosing)\n\n"
-	printf "  The kernel log: Killed process %s\n", killed
-}'
-echo "  The BPF program on tp_btf/mark_victim saw: $(grep '^victim ' "$T/watch.out")"
-echo "  memory.events of /demo/app: oom $(cg_event demo/app oom), oom_kill $(cg_event demo/app oom_kill)"
-kill "$webcache"
-# The demo is only a demo if the kernel chose leaky and the BPF program saw it.
-grep -q "pid=$leaky signal=9" "$T/leaky.status" && grep -q "^victim pid=$leaky " "$T/watch.out"
+cat <<TXT
+A cgroup with memory.max = 100 MiB holds a "database" (50 MiB, /rN/db) and a
+"batch" job that allocates 60 MiB (/rN/batch). Both rounds end in one OOM kill.
+
+  round 1: oomx run default     (the kernel's heuristic, explained)
+  round 2: oomx load priority   with /etc/oomx/priority.conf:
+$(sed 's/^/             | /' "$T/priority.conf")
+
+  outcome         round 1                                  round 2
+  database        $(printf '%-40s %s' "$r1_db" "$r2_db")
+  batch           $(printf '%-40s %s' "$r1_batch" "$r2_batch")
+
+  the kill events (round 1: oomx run --json; round 2: oomx events --json), abridged:
+TXT
+row victim '"\(.comm) pid \(.pid)"'
+row cgroup '.cgroup.path'
+row "chosen by" '"\(.policy) (\(.chosen_by))"'
+row "kernel points" '.kernel_points'
+row "anon memory" '"\(.mem.rss_anon_pages / 256 | floor) MiB"'
+row "runner-up" 'if .runner_up then "pid \(.runner_up.pid)" else "none (the rest is protected)" end'
+echo "  why:"
+echo "    round 1: $(jq -r .reason <<<"$k1")"
+echo "    round 2: $(jq -r .reason <<<"$k2")"
+echo
+echo "  $(cat "$T/unload.out")"
+# The demo is only a demo if the rounds went as described.
+[ "$r1_db" = KILLED ] && [ "$r2_db" = alive ] && [ "$r2_batch" = KILLED ]
