@@ -522,8 +522,13 @@ static int prepare(const char *cmd, const struct oomx_policy *pol, const struct 
 		return 1;
 	if (bpf_object__load(obj)) {
 		err = errno;
-		fprintf(stderr, "%s: the kernel refused the %s policy: %s%s\n", cmd, pol->name,
-			strerror(err), verbose ? "" : " (--verbose shows the verifier log)");
+		if (err == EPERM)
+			fprintf(stderr, "%s: not allowed to load BPF programs: run oomx as root "
+				"(it needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n", cmd);
+		else
+			fprintf(stderr, "%s: the kernel refused the %s policy: %s%s\n", cmd,
+				pol->name, strerror(err),
+				verbose ? "" : " (--verbose shows the verifier log)");
 		return 1;
 	}
 	bpf_object__for_each_map(map, obj) {

@@ -99,3 +99,11 @@ since=$(jq -r .since_kill_ns <<<"$r")
 ok "reap event: started $((since / 1000000)) ms after the kill, $(jq -r .rss_before_pages <<<"$r") -> $(jq -r .rss_after_pages <<<"$r") pages"
 expect_eq "$(grep -c '"type":"kill"' "$T/fast.json")" 1 "kill events"
 held_victim_release
+
+# not root: refused with what to do, nothing attached
+setpriv --reuid=1000 --regid=1000 --clear-groups "$OOMX" run default >"$T/user.out" 2>&1
+expect_eq "$?" 1 "exit status of oomx run as uid 1000"
+grep -qF "not allowed to load BPF programs: run oomx as root" "$T/user.out" ||
+	fail "as uid 1000: $(cat "$T/user.out")"
+ok "as uid 1000: $(cat "$T/user.out")"
+expect_eq "$(cat $X/state)" disabled "oom_ext state after the refused run"
