@@ -5,10 +5,12 @@
 # scripts/checkpatch.pl --strict, and every prefix of the series builds
 # without a compiler warning in the files it recompiles.
 #
-# The prefixes are built in the cached tree and build directory that
-# 'make kernel' uses (incrementally: only what each patch touches is
-# recompiled), and the full series is rebuilt at the end, so the cache is
-# left as 'make kernel' would leave it.
+# The prefixes are built in their own worktree and build directory
+# ($OOMX_CACHE/src/check-series, $OOMX_CACHE/build/check-series), so the
+# kernel 'make kernel' built stays usable (VM tests can run meanwhile).
+# The first run is a full build; later runs recompile only what differs
+# between consecutive prefixes. The whole series is built by 'make kernel'
+# in the main tree at the end.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -38,9 +40,12 @@ done
 
 # Every proper prefix; the whole series is built by build-kernel.sh below.
 # One commit per patch, made once in a scratch worktree; each prefix is then
-# a checkout of its commit, which rewrites only the files that differ from
-# the previous prefix, so make rebuilds as little as the series allows.
+# a checkout of its commit in the check worktree, which rewrites only the
+# files that differ from the previous prefix, so make rebuilds as little as
+# the series allows.
 wt=$OOMX_CACHE/src/.check.$$
+ct=$OOMX_CACHE/src/check-series
+co=$OOMX_CACHE/build/check-series
 cleanup()
 {
 	tree_git "$KSRC" worktree remove --force "$wt" >/dev/null 2>&1
@@ -55,16 +60,25 @@ for p in "${patches[@]}"; do
 		die "$p does not apply" "run 'make kernel' for the failing hunk"
 	commits+=("$(tree_git "$wt" rev-parse HEAD)")
 done
+if ! tree_git "$ct" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	rm -rf "$ct"
+	tree_git "$KSRC" worktree add -q --detach "$ct" pristine
+fi
+mkdir -p "$co"
 
-rm -f "$KSRC/.git/oomx-series" "$KOUT/.oomx-key"
 for ((k = 1; k < ${#patches[@]}; k++)); do
 	stage "building with patches 1..$k of ${#patches[@]} (up to ${patches[k - 1]})"
-	tree_git "$KSRC" checkout -q --detach "${commits[k - 1]}"
-	if kmake "$KSRC" "$KOUT" -j"$(nproc)" bzImage >"$KOUT/prefix-$k.log" 2>&1 && ! grep -q 'warning:' "$KOUT/prefix-$k.log"; then
-		info "builds: prefix $k ($(grep -c '^  CC' "$KOUT/prefix-$k.log" || true) files recompiled)"
+	tree_git "$ct" checkout -q --detach "${commits[k - 1]}"
+	# the test kernel's config; symbols a prefix does not know yet drop out
+	cmp -s "$KOUT/.config" "$co/.config.oomx" || cp "$KOUT/.config" "$co/.config.oomx"
+	cp "$co/.config.oomx" "$co/.config"
+	if kmake "$ct" "$co" olddefconfig >"$co/prefix-$k.log" 2>&1 &&
+		kmake "$ct" "$co" -j"$(nproc)" bzImage >>"$co/prefix-$k.log" 2>&1 &&
+		! grep -q 'warning:' "$co/prefix-$k.log"; then
+		info "builds: prefix $k ($(grep -c '^  CC' "$co/prefix-$k.log" || true) files recompiled)"
 	else
-		info "DOES NOT BUILD CLEANLY: prefix $k (log: $KOUT/prefix-$k.log)"
-		grep -E 'error|warning:' "$KOUT/prefix-$k.log" | head -n 10 | sed 's/^/        /'
+		info "DOES NOT BUILD CLEANLY: prefix $k (log: $co/prefix-$k.log)"
+		grep -E 'error|warning:' "$co/prefix-$k.log" | head -n 10 | sed 's/^/        /'
 		failed=$((failed + 1))
 	fi
 done

@@ -22,11 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include "config.h"
 #include "events.h"
@@ -485,6 +487,26 @@ static int read_config(const char *cmd, const char *path, struct oomx_config *cf
 	return 0;
 }
 
+/*
+ * has_bpf_caps: whether we hold the capabilities to load and attach a
+ * policy (CAP_SYS_ADMIN for struct_ops, CAP_BPF and CAP_PERFMON for the
+ * programs), checked up front so that the refusal says what to do.
+ */
+static bool has_bpf_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	const int caps[] = { CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON };
+	size_t i;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return true;	/* cannot tell: let the kernel decide */
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (!(data[caps[i] / 32].effective & (1U << (caps[i] % 32))))
+			return false;
+	return true;
+}
+
 static int need_oom_ext(const char *cmd)
 {
 	if (kernel_has_oom_ext())
@@ -509,6 +531,11 @@ static int prepare(const char *cmd, const struct oomx_policy *pol, const struct 
 	size_t sz;
 	int err;
 
+	if (!has_bpf_caps()) {
+		fprintf(stderr, "%s: not allowed to load BPF programs: run oomx as root "
+			"(it needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n", cmd);
+		return 1;
+	}
 	bytes = pol->elf_bytes(&sz);
 	oo.object_name = pol->name;
 	obj = bpf_object__open_mem(bytes, sz, &oo);
