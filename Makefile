@@ -33,7 +33,7 @@ endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
 .PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h check-series selftests test \
-	demo clean clean-cache oomx
+	demo clean clean-cache oomx install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -50,6 +50,7 @@ help:
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
 	@echo "  make check-series  checkpatch --strict every patch; build every prefix"
 	@echo "  make oomx          build the loader, build/oomx, with the policies in bpf/"
+	@echo "  make install       oomx, its man page, oomx.service, /etc/oomx (PREFIX, DESTDIR)"
 	@echo "  make selftests     build the test programs"
 	@echo "  make clean         remove build/;  make clean-cache: remove $(OOMX_CACHE)"
 	@echo "VM by hand: scripts/oomx-vm --help"
@@ -81,6 +82,29 @@ $(B)/%.skel.h: $(B)/%.bpf.o | tools
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
 # Policies' skeletons are named oomx_<policy>: "default" is a C keyword.
+# ------------------------------------------------------------- install ----
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+# Configuration files are never overwritten: an operator's edits survive.
+install: $(B)/oomx
+	install -D -m 0755 $(B)/oomx $(DESTDIR)$(SBINDIR)/oomx
+	install -D -m 0644 docs/oomx.8 $(DESTDIR)$(MANDIR)/man8/oomx.8
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/oomx
+	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/oomx.service.in >$(DESTDIR)$(UNITDIR)/oomx.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/oomx.service
+	for f in etc/oomx/*; do \
+		t=$(DESTDIR)$(SYSCONFDIR)/oomx/$$(basename $$f); \
+		[ -e $$t ] || install -m 0644 $$f $$t; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/oomx $(DESTDIR)$(MANDIR)/man8/oomx.8 \
+		$(DESTDIR)$(UNITDIR)/oomx.service
+
 $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomx_$* > $@

@@ -95,5 +95,10 @@ got=$("$bin" "$d/missing.conf")
 [ "$got" = "error: $d/missing.conf: cannot open: No such file or directory" ] &&
 	echo "ok: a missing file is named" || fail "missing.conf: $got"
 
+# the files 'make install' puts in /etc/oomx
+for f in etc/oomx/*.conf; do
+	"$bin" "$f" >/dev/null && echo "ok: $f parses" || fail "$f: $("$bin" "$f")"
+done
+
 "$bin" --fuzz 50000 || fail "the fuzz run failed"
 exit $rc

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# make install into a DESTDIR: the binary runs, the man page renders, the
+# systemd unit points at the installed binary and passes systemd's own
+# check when systemd-analyze is there, configuration files are installed
+# once and never overwritten.
+set -u
+rc=0
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+fail()
+{
+	echo "FAIL: $*"
+	rc=1
+}
+
+inst()
+{
+	make -s -o deps -o kernel -o tools install DESTDIR="$d" PREFIX=/opt/oomx >"$d.log" 2>&1 ||
+		{ cat "$d.log"; fail "make install failed"; }
+}
+inst
+for f in opt/oomx/sbin/oomx opt/oomx/share/man/man8/oomx.8 opt/oomx/lib/systemd/system/oomx.service \
+	etc/oomx/oomx.env etc/oomx/default.conf etc/oomx/priority.conf; do
+	[ -e "$d/$f" ] && echo "ok: installed /$f" || fail "/$f was not installed"
+done
+"$d/opt/oomx/sbin/oomx" list | grep -q '^default ' && echo "ok: the installed oomx runs" ||
+	fail "the installed oomx does not run"
+grep -q '^ExecStart=/opt/oomx/sbin/oomx load --replace ' "$d/opt/oomx/lib/systemd/system/oomx.service" &&
+	echo "ok: the unit runs the installed binary" || fail "oomx.service: $(grep Exec "$d/opt/oomx/lib/systemd/system/oomx.service")"
+if command -v man >/dev/null && man -l "$d/opt/oomx/share/man/man8/oomx.8" 2>&1 | grep -q 'oomx - load, observe'; then
+	echo "ok: the man page renders"
+elif command -v groff >/dev/null; then
+	groff -man -Tutf8 -ww -z "$d/opt/oomx/share/man/man8/oomx.8" 2>"$d.groff" && [ ! -s "$d.groff" ] &&
+		echo "ok: groff reads the man page without a warning" || fail "groff: $(cat "$d.groff")"
+else
+	echo "ok: skipped rendering the man page (no man, no groff)"
+fi
+if command -v systemd-analyze >/dev/null; then
+	SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no "$d/opt/oomx/lib/systemd/system/oomx.service" \
+		>"$d.verify" 2>&1 && echo "ok: systemd-analyze verify" ||
+		{ grep -v "not executable\|No such file\|ConditionPathExists" "$d.verify" | grep -q . &&
+			fail "systemd-analyze: $(cat "$d.verify")" || echo "ok: systemd-analyze verify (only the missing binary path)"; }
+fi
+# an operator's edit survives a second install
+echo "OOMX_POLICY=priority" >"$d/etc/oomx/oomx.env"
+inst
+grep -qx "OOMX_POLICY=priority" "$d/etc/oomx/oomx.env" && echo "ok: a second install keeps /etc/oomx edits" ||
+	fail "make install overwrote /etc/oomx/oomx.env"
+rm -f "$d.log" "$d.groff" "$d.verify"
+exit $rc
