@@ -110,7 +110,7 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
 	$(Q)$(BPFTOOL) gen skeleton $< name oomx_$* > $@
 
 # ---------------------------------------------------------------- oomx -----
-POLICIES := default priority
+POLICIES := default priority pressure
 POLICY_SKELS := $(POLICIES:%=$(B)/bpf/%.skel.h)
 OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c
 USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/bpf -I $(LIBBPF_INC)

@@ -6,6 +6,7 @@
 #include "policies.h"
 #include "default.skel.h"
 #include "priority.skel.h"
+#include "pressure.skel.h"
 
 const struct oomx_policy oomx_policies[] = {
 	{
@@ -18,6 +19,11 @@ const struct oomx_policy oomx_policies[] = {
 		.summary = "operator rules by cgroup, command and uid; lowest class first, then largest",
 		.elf_bytes = oomx_priority__elf_bytes,
 		.rules = true,
+	},
+	{
+		.name = "pressure",
+		.summary = "honours memory.min/low: the cgroup most above its protection loses its largest task",
+		.elf_bytes = oomx_pressure__elf_bytes,
 	},
 };
 

@@ -38,7 +38,7 @@ expect 1 "-> this kernel lacks the oom_ext patches: build one with 'make kernel'
 expect 1 "this kernel has no oom_ext (/sys/kernel/oom_ext is missing); run 'oomx check'" run default
 expect 1 "this kernel has no oom_ext" load priority
 expect 1 "this kernel has no oom_ext" status
-expect 2 "no policy named 'nosuch'; the built-in policies are: default priority" run nosuch
+expect 2 "no policy named 'nosuch'; the built-in policies are: default priority pressure" run nosuch
 expect 2 "give exactly one POLICY" run
 expect 2 "unknown command 'frob'" frob
 expect 2 "expected KEY=VALUE" set reap_delay_ms

@@ -54,7 +54,7 @@ victim()
 		fi
 	done
 	kill -KILL "$DB" "$BIG" "$SMALL" 2>/dev/null
-	wait 2>/dev/null
+	wait "$DB" "$BIG" "$SMALL" 2>/dev/null
 	return 0
 }
 

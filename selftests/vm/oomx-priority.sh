@@ -72,7 +72,7 @@ expect_victim()
 stop_scene()
 {
 	kill -KILL "$DB" "$BIG" "$SMALL" 2>/dev/null
-	wait 2>/dev/null
+	wait "$DB" "$BIG" "$SMALL" 2>/dev/null
 	return 0
 }
 

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: -m 512M -t 300
+#
+# The pressure policy honours memory.low, which the kernel's OOM killer
+# ignores. A 100 MiB cgroup has two children: prot, with memory.low =
+# 60M, holds a 44 MiB service (the largest process); free, unprotected,
+# holds 28 and 16 MiB, and 16 MiB more make the parent OOM once. The
+# kernel alone kills the protected service; the pressure policy kills the
+# largest process of free, the cgroup most above its protection, and
+# says so in the event.
+. selftests/vm/lib.sh
+
+OOMX=${OOMX_BUILD:-$PWD/build}/oomx
+
+scene()
+{
+	local t=$1 x
+	cg_new "$t/prot"
+	cg_new "$t/free"
+	echo 100M >"$CG/$t/memory.max" || fail "cannot set $t/memory.max"
+	echo 60M >"$CG/$t/prot/memory.low" || fail "cannot set memory.low"
+	start_in_cgroup "$t/prot" "$HOG" --mb 44 --hold --ready "$T/$t.svc.ready"
+	SVC=$!
+	start_in_cgroup "$t/free" "$HOG" --mb 28 --hold --ready "$T/$t.big.ready"
+	BIG=$!
+	start_in_cgroup "$t/free" "$HOG" --mb 16 --hold --ready "$T/$t.small.ready"
+	SMALL=$!
+	for x in svc big small; do
+		wait_for 60 "$x to be resident" test -s "$T/$t.$x.ready"
+	done
+	run_hog "$t/free" --mb 16
+	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
+}
+
+victim()
+{
+	local name pid
+	for name in SVC BIG SMALL; do
+		pid=${!name}
+		if [ "$name" = "$1" ]; then
+			wait_for 10 "$name to die" eval "! alive $pid"
+			ok "$name (pid $pid) died"
+		else
+			expect_alive "$pid" "$name"
+		fi
+	done
+	kill -KILL "$SVC" "$BIG" "$SMALL" 2>/dev/null
+	wait "$SVC" "$BIG" "$SMALL" 2>/dev/null
+	return 0
+}
+
+scene pr0
+victim SVC
+
+"$OOMX" run pressure --json >"$T/run.json" 2>"$T/run.err" &
+run=$!
+wait_for 60 "the pressure policy to attach" grep -qx enabled $X/state
+scene pr1
+victim BIG
+wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/run.json"
+kill -INT "$run"
+wait "$run"
+k=$(grep '"type":"kill"' "$T/run.json")
+expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "the event's victim"
+expect_eq "$(jq -r .cgroup.path <<<"$k")" /pr1/free "the event's cgroup"
+reason=$(jq -r .reason <<<"$k")
+case "$reason" in
+"its cgroup is "*" MiB above memory.min/low, most of all") ok "reason: $reason" ;;
+*) fail "reason: $reason" ;;
+esac
