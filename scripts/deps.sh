@@ -15,8 +15,8 @@ pkgs=(
 	libcap-dev binutils-dev pkg-config
 	# VM tests
 	qemu-system-x86 busybox-static
-	# tests: JSON checks, leak checks
-	jq valgrind
+	# tests: JSON checks, the event schema, leak checks
+	jq python3-jsonschema valgrind
 )
 
 missing=()

@@ -22,6 +22,8 @@ fail()
 }
 
 json=$("${vg[@]}" "$bin" "$root" json) || fail "events_test json exited $?"
+printf '%s\n' "$json" >"$root/events.json"
+selftests/validate-events "$root/events.json" || fail "the JSON does not match docs/events.schema.json"
 n=$(jq -c . <<<"$json" | wc -l)
 [ "$n" = 2 ] || fail "expected 2 JSON objects, jq read $n: $json"
 

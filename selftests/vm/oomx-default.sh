@@ -35,7 +35,7 @@ wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/run.json"
 kill -INT "$run"
 wait "$run"
 expect_eq "$?" 0 "oomx run exit status after SIGINT"
-jq -c . "$T/run.json" >/dev/null || fail "oomx run --json printed invalid JSON: $(cat "$T/run.json")"
+selftests/validate-events "$T/run.json" || fail "oomx run --json: $(cat "$T/run.json")"
 k=$(grep '"type":"kill"' "$T/run.json")
 kv() { jq -r "$1" <<<"$k"; }
 expect_eq "$(kv .pid)" "$A" "event pid"
@@ -91,6 +91,11 @@ expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed once V was reaped"
 wait_for 30 "the reap event" grep -q '"type":"reap"' "$T/fast.json"
 kill -INT "$run"
 wait "$run"
+selftests/validate-events "$T/fast.json" || fail "oomx run --json: $(cat "$T/fast.json")"
+# in order: the kill, then its reap, then the exit record
+expect_eq "$(jq -r '.type' "$T/fast.json" | tr '\n' ' ')" "kill reap exit " "the order of the records"
+expect_eq "$(jq -s '.[0].pid == .[1].pid and .[0].time_ns < .[1].time_ns' "$T/fast.json")" true \
+	"the reap follows its kill (same pid, later time)"
 r=$(grep '"type":"reap"' "$T/fast.json")
 expect_eq "$(jq -r .pid <<<"$r")" "$HELD" "reap event pid (the kill's pid)"
 expect_eq "$(jq -r .result <<<"$r")" 0 "reap result"

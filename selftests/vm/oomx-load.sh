@@ -92,6 +92,7 @@ fi
 scene l1
 victim BIG
 "$OOMX" events --json >"$T/events.json" || fail "oomx events failed"
+selftests/validate-events "$T/events.json" || fail "oomx events --json: $(cat "$T/events.json")"
 k=$(grep '"type":"kill"' "$T/events.json")
 expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "oomx events: the kill's pid"
 expect_eq "$(jq -r .policy <<<"$k")" priority "oomx events: the policy"
