@@ -75,6 +75,21 @@ static void unknown_policy(const char *name)
 	fprintf(stderr, " (see 'oomx list')\n");
 }
 
+/* the one POLICY operand left after the options, or NULL (message printed) */
+static const struct oomx_policy *policy_operand(const char *cmd, int argc, char **argv)
+{
+	const struct oomx_policy *pol;
+
+	if (optind != argc - 1) {
+		fprintf(stderr, "%s: give exactly one POLICY (see 'oomx list')\n", cmd);
+		return NULL;
+	}
+	pol = policy_find(argv[optind]);
+	if (!pol)
+		unknown_policy(argv[optind]);
+	return pol;
+}
+
 /* read a one-line sysfs file into @buf without the newline; -errno on failure */
 static int read_line(const char *path, char *buf, size_t len)
 {
@@ -640,15 +655,9 @@ static int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "oomx run: give exactly one POLICY (see 'oomx list')\n");
+	pol = policy_operand(cmd, argc, argv);
+	if (!pol)
 		return EXIT_USAGE;
-	}
-	pol = policy_find(argv[optind]);
-	if (!pol) {
-		unknown_policy(argv[optind]);
-		return EXIT_USAGE;
-	}
 	if (read_config(cmd, cfg_path, &cfg) || need_oom_ext(cmd))
 		return 1;
 
@@ -888,15 +897,9 @@ static int cmd_load(int argc, char **argv)
 		default: fputs(usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "%s: give exactly one POLICY (see 'oomx list')\n", cmd);
+	pol = policy_operand(cmd, argc, argv);
+	if (!pol)
 		return EXIT_USAGE;
-	}
-	pol = policy_find(argv[optind]);
-	if (!pol) {
-		unknown_policy(argv[optind]);
-		return EXIT_USAGE;
-	}
 	if (read_config(cmd, cfg_path, &cfg) || need_oom_ext(cmd))
 		return 1;
 	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {

@@ -288,3 +288,39 @@ ms_between()
 {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 }'
 }
+
+# hold VAR CGROUP MB [COMMAND...]: start a process holding MB MiB in CGROUP
+# (COMMAND defaults to the hog; it gets --mb/--hold/--ready appended) and
+# wait until it is resident; its pid goes into $VAR.
+hold()
+{
+	local var=$1 cg=$2 mb=$3 ready
+	shift 3
+	[ $# -gt 0 ] || set -- "$HOG"
+	ready=$(mktemp -u "$T/hold.$var.XXXXXX")
+	start_in_cgroup "$cg" "$@" --mb "$mb" --hold --ready "$ready"
+	wait_for 60 "$var to be resident" test -s "$ready"
+	printf -v "$var" '%s' "$(cat "$ready")"
+}
+
+# only_victim WHO VAR...: of the processes in $VAR..., WHO's died and the
+# others live; then all of them are ended.
+only_victim()
+{
+	local who=$1 name pid
+	shift
+	for name in "$@"; do
+		pid=${!name}
+		if [ "$name" = "$who" ]; then
+			wait_for 10 "$name to die" eval "! alive $pid"
+			ok "$name (pid $pid) died"
+		else
+			expect_alive "$pid" "$name"
+		fi
+	done
+	for name in "$@"; do
+		kill -KILL "${!name}" 2>/dev/null
+		wait "${!name}" 2>/dev/null
+	done
+	return 0
+}

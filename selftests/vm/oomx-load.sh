@@ -20,42 +20,18 @@ cp "$HOG" "$T/batchjob" || fail "cannot copy the hog"
 mkdir -p /sys/fs/bpf
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || fail "cannot mount bpffs"
 
-# scene T: start db, big and small (batchjob) in cgroup T; trigger one OOM
+# scene T: db, big and small (batchjob) in cgroup T, then one OOM
 scene()
 {
-	local t=$1 x
+	local t=$1
 	cg_new "$t/db"
 	cg_new "$t/batch"
 	echo 100M >"$CG/$t/memory.max" || fail "cannot set $t/memory.max"
-	start_in_cgroup "$t/db" "$HOG" --mb 44 --hold --ready "$T/$t.db.ready"
-	DB=$!
-	start_in_cgroup "$t/batch" "$HOG" --mb 28 --hold --ready "$T/$t.big.ready"
-	BIG=$!
-	start_in_cgroup "$t/batch" "$T/batchjob" --mb 16 --hold --ready "$T/$t.small.ready"
-	SMALL=$!
-	for x in db big small; do
-		wait_for 60 "$x to be resident" test -s "$T/$t.$x.ready"
-	done
+	hold DB "$t/db" 44
+	hold BIG "$t/batch" 28
+	hold SMALL "$t/batch" 16 "$T/batchjob"
 	run_hog "$t/batch" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
-}
-
-# victim WHO: WHO (DB, BIG or SMALL) died, the other two live; then clean up
-victim()
-{
-	local name pid
-	for name in DB BIG SMALL; do
-		pid=${!name}
-		if [ "$name" = "$1" ]; then
-			wait_for 10 "$name to die" eval "! alive $pid"
-			ok "$name (pid $pid) died"
-		else
-			expect_alive "$pid" "$name"
-		fi
-	done
-	kill -KILL "$DB" "$BIG" "$SMALL" 2>/dev/null
-	wait "$DB" "$BIG" "$SMALL" 2>/dev/null
-	return 0
 }
 
 cg_new l1/db
@@ -90,7 +66,7 @@ fi
 
 # the loader is gone; the pinned policy decides
 scene l1
-victim BIG
+only_victim BIG DB BIG SMALL
 "$OOMX" events --json >"$T/events.json" || fail "oomx events failed"
 selftests/validate-events "$T/events.json" || fail "oomx events --json: $(cat "$T/events.json")"
 k=$(grep '"type":"kill"' "$T/events.json")
@@ -124,7 +100,7 @@ expect_eq "$?" 1 "exit status of an invalid apply"
 grep -qF "$T/bad.conf:1: cgroup /nosuch does not exist" "$T/apply2.out" || fail "bad apply: $(cat "$T/apply2.out")"
 cg_new l3/db
 scene l3
-victim SMALL
+only_victim SMALL DB BIG SMALL
 if [ -x "$BPFTOOL" ]; then
 	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_cgroup | jq length)" 0 "cgroup rules left after apply"
 	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_comm | jq -c '[.[].formatted.key.comm]')" \
@@ -142,4 +118,4 @@ expect_eq "$(cat $X/state)" disabled "state after unload"
 expect_eq "$?" 1 "exit status of unload with nothing loaded"
 cg_new l4/db
 scene l4
-victim DB
+only_victim DB DB BIG SMALL

@@ -14,49 +14,26 @@ OOMX=${OOMX_BUILD:-$PWD/build}/oomx
 
 scene()
 {
-	local t=$1 x
+	local t=$1
 	cg_new "$t/prot"
 	cg_new "$t/free"
 	echo 100M >"$CG/$t/memory.max" || fail "cannot set $t/memory.max"
 	echo 60M >"$CG/$t/prot/memory.low" || fail "cannot set memory.low"
-	start_in_cgroup "$t/prot" "$HOG" --mb 44 --hold --ready "$T/$t.svc.ready"
-	SVC=$!
-	start_in_cgroup "$t/free" "$HOG" --mb 28 --hold --ready "$T/$t.big.ready"
-	BIG=$!
-	start_in_cgroup "$t/free" "$HOG" --mb 16 --hold --ready "$T/$t.small.ready"
-	SMALL=$!
-	for x in svc big small; do
-		wait_for 60 "$x to be resident" test -s "$T/$t.$x.ready"
-	done
+	hold SVC "$t/prot" 44
+	hold BIG "$t/free" 28
+	hold SMALL "$t/free" 16
 	run_hog "$t/free" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
 }
 
-victim()
-{
-	local name pid
-	for name in SVC BIG SMALL; do
-		pid=${!name}
-		if [ "$name" = "$1" ]; then
-			wait_for 10 "$name to die" eval "! alive $pid"
-			ok "$name (pid $pid) died"
-		else
-			expect_alive "$pid" "$name"
-		fi
-	done
-	kill -KILL "$SVC" "$BIG" "$SMALL" 2>/dev/null
-	wait "$SVC" "$BIG" "$SMALL" 2>/dev/null
-	return 0
-}
-
 scene pr0
-victim SVC
+only_victim SVC SVC BIG SMALL
 
 "$OOMX" run pressure --json >"$T/run.json" 2>"$T/run.err" &
 run=$!
 wait_for 60 "the pressure policy to attach" grep -qx enabled $X/state
 scene pr1
-victim BIG
+only_victim BIG SVC BIG SMALL
 wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/run.json"
 kill -INT "$run"
 wait "$run"
