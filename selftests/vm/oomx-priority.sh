@@ -54,27 +54,6 @@ trigger()
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "the allocation completed after the OOM kill"
 }
 
-# expect_dead WHO PID / the others alive
-expect_victim()
-{
-	local who=$1 name pid
-	for name in DB BIG SMALL; do
-		pid=${!name}
-		if [ "$name" = "$who" ]; then
-			wait_for 10 "$name to die" eval "! alive $pid"
-			ok "$name (pid $pid) died"
-		else
-			expect_alive "$pid" "$name"
-		fi
-	done
-}
-
-stop_scene()
-{
-	kill -KILL "$DB" "$BIG" "$SMALL" 2>/dev/null
-	wait "$DB" "$BIG" "$SMALL" 2>/dev/null
-	return 0
-}
 
 # run_policy NAME CONFIG: start 'oomx run priority -c' with CONFIG's text
 run_policy()
@@ -100,33 +79,29 @@ stop_policy()
 # the kernel alone: the database dies
 scene p0
 trigger p0
-expect_victim DB
-stop_scene
+only_victim DB DB BIG SMALL
 
 # protect the database's cgroup
 scene p1
 run_policy protect "protect cgroup /p1/db"
 trigger p1
-expect_victim BIG
+only_victim BIG DB BIG SMALL
 stop_policy protect "$BIG" "lowest class (100, no rule), largest in it"
-stop_scene
 
 # a lower class for uid 1000 beats size
 scene p2 --uid1000
 expect_eq "$(awk '/^Uid:/ {print $2}' "/proc/$SMALL/status")" 1000 "the small process's uid"
 run_policy uid "$(printf 'protect cgroup /p2/db\nclass 10 uid 1000')"
 trigger p2
-expect_victim SMALL
+only_victim SMALL DB BIG SMALL
 stop_policy uid "$SMALL" "lowest class (10, uid rule at line 2), largest in it"
-stop_scene
 
 # prefer a command name
 scene p3 --batchjob
 run_policy comm "$(printf '# batch jobs go first\nprefer comm batchjob')"
 trigger p3
-expect_victim SMALL
+only_victim SMALL DB BIG SMALL
 stop_policy comm "$SMALL" "lowest class (0, comm rule at line 2), largest in it"
-stop_scene
 
 # a configuration naming a cgroup that does not exist changes nothing
 printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
