@@ -8,7 +8,10 @@
 #  - "protect cgroup /<t>/db": the largest batch process dies instead;
 #  - "class 10 uid 1000" for the smaller batch process: it dies first
 #    although it is smaller (a lower class beats size);
-#  - "prefer comm batchjob": the process named batchjob dies first.
+#  - "prefer comm batchjob": the process named batchjob dies first;
+#  - a batch cgroup that asks for whole-cgroup kills (memory.oom.group):
+#    the policy's victim takes its whole cgroup with it, and the event
+#    names the cgroup killed.
 # Each kill event names the rule (kind of rule and line) that decided.
 . selftests/vm/lib.sh
 
@@ -102,6 +105,33 @@ run_policy comm "$(printf '# batch jobs go first\nprefer comm batchjob')"
 trigger p3
 only_victim SMALL DB BIG SMALL
 stop_policy comm "$SMALL" "lowest class (0, comm rule at line 2), largest in it"
+
+# a cgroup that asks to be killed as a whole
+cg_new p4/db
+cg_new p4/batch
+cg_new p4/other
+echo 100M >"$CG/p4/memory.max" || fail "cannot set p4/memory.max"
+echo 1 >"$CG/p4/batch/memory.oom.group" || fail "cannot set memory.oom.group"
+hold DB p4/db 44
+hold BIG p4/batch 28
+hold SMALL p4/batch 16
+run_policy group "protect cgroup /p4/db"
+run_hog p4/other --mb 16
+expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "the allocation in p4/other completed"
+for name in BIG SMALL; do
+	wait_for 10 "$name to die" eval "! alive ${!name}"
+	ok "$name (pid ${!name}) died with its cgroup"
+done
+expect_alive "$DB" "DB"
+wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/group.json"
+kill -INT "$RUN"
+wait "$RUN"
+k=$(grep '"type":"kill"' "$T/group.json")
+expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "the event's victim (the largest of batch)"
+expect_eq "$(jq -r .group_killed.path <<<"$k")" /p4/batch "the event's group_killed"
+expect_eq "$(cg_event p4/batch oom_group_kill)" 1 "oom_group_kill of p4/batch"
+kill -KILL "$DB" 2>/dev/null
+wait "$DB" "$BIG" "$SMALL" 2>/dev/null
 
 # a configuration naming a cgroup that does not exist changes nothing
 printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
