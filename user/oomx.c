@@ -41,6 +41,23 @@
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
+static unsigned long events_kib;	/* --events-buffer, 0: the policy's 256 KiB */
+
+/* parse --events-buffer: a power of two from 4 to 65536 KiB */
+static int parse_events_kib(const char *cmd, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	events_kib = strtoul(arg, &end, 10);
+	if (errno || *end || events_kib < 4 || events_kib > 65536 ||
+	    (events_kib & (events_kib - 1))) {
+		fprintf(stderr, "%s: --events-buffer wants KiB, a power of two from 4 to 65536, "
+			"got '%s'\n", cmd, arg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -195,6 +212,7 @@ static void print_settings(bool json)
 {
 	struct oomx_common_cfg c;
 	char delay[32];
+	__u64 lost;
 
 	if (!pinned() || read_var("settings", "oomx_common", &c, sizeof(c))) {
 		if (json)
@@ -205,12 +223,16 @@ static void print_settings(bool json)
 		snprintf(delay, sizeof(delay), json ? "\"default\"" : "default (2000)");
 	else
 		snprintf(delay, sizeof(delay), "%u", c.reap_delay_ms);
+	if (read_var("bss", "oomx_lost_events", &lost, sizeof(lost)))
+		lost = 0;
 	if (json)
 		printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,"
-		       "\"victim_timeout_ms\":%u}", delay, c.victim_timeout_ms);
+		       "\"victim_timeout_ms\":%u},\"lost_events\":%llu", delay, c.victim_timeout_ms,
+		       (unsigned long long)lost);
 	else
-		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
-		       delay, c.victim_timeout_ms, c.victim_timeout_ms ? "" : " (none)");
+		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n"
+		       "lost events: %llu\n", PIN_DIR, delay, c.victim_timeout_ms,
+		       c.victim_timeout_ms ? "" : " (none)", (unsigned long long)lost);
 }
 
 static const char *const counters[] = {
@@ -559,6 +581,13 @@ static int prepare(const char *cmd, const struct oomx_policy *pol, const struct 
 		return 1;
 	}
 	*objp = obj;
+	if (events_kib) {
+		map = bpf_object__find_map_by_name(obj, "events");
+		if (!map || bpf_map__set_max_entries(map, (__u32)(events_kib * 1024))) {
+			fprintf(stderr, "%s: cannot size the event buffer\n", cmd);
+			return 1;
+		}
+	}
 	if (check_config(pol, cfg, cfg_path ? cfg_path : "(no file)", cgroup_ids) ||
 	    set_settings(obj, pol, cfg))
 		return 1;
@@ -613,17 +642,19 @@ static int cmd_run(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "events-buffer", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static const char usage[] =
-		"Usage: oomx run POLICY [-c FILE] [--json] [--verbose]\n"
+		"Usage: oomx run POLICY [-c FILE] [--json] [--verbose] [--events-buffer KIB]\n"
 		"Attach POLICY and print an event for every OOM kill and reap until\n"
 		"Ctrl-C or until the kernel disables the policy; then detach and say\n"
 		"why the policy exited. Exit status 3 if the kernel disabled it for an\n"
 		"error.\n"
 		"  -c, --config FILE  settings and rules (format: docs/oomx.md); an\n"
-		"                     invalid file is refused before anything is loaded";
+		"                     invalid file is refused before anything is loaded\n"
+		"  --events-buffer KIB  the event ring buffer's size (default 256)";
 	static struct oomx_config cfg;
 	const char *cfg_path = NULL, *cmd = "oomx run";
 	struct run_ctx rc = { 0 };
@@ -638,6 +669,10 @@ static int cmd_run(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:jvh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			if (parse_events_kib(cmd, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'c':
 			cfg_path = optarg;
 			break;
@@ -866,11 +901,12 @@ static int cmd_load(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "events-buffer", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static const char usage[] =
-		"Usage: oomx load POLICY [-c FILE] [--replace] [--verbose]\n"
+		"Usage: oomx load POLICY [-c FILE] [--replace] [--verbose] [--events-buffer KIB]\n"
 		"Attach POLICY and pin it under " PIN_DIR " so that it stays attached\n"
 		"after this command exits (and across loader crashes) until 'oomx unload'.\n"
 		"A loaded policy is refused unless --replace, which unloads it first\n"
@@ -890,6 +926,10 @@ static int cmd_load(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:rvh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			if (parse_events_kib(cmd, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'c': cfg_path = optarg; break;
 		case 'r': replace = true; break;
 		case 'v': verbose = true; break;
@@ -1011,6 +1051,7 @@ static int cmd_events(int argc, char **argv)
 	struct run_ctx rc = { 0 };
 	struct ring_buffer *rb;
 	bool follow = false;
+	__u64 lost = 0;
 	char path[256];
 	int opt, fd, err = 0;
 
@@ -1050,6 +1091,10 @@ static int cmd_events(int argc, char **argv)
 		if (n < 0 && n != -EINTR)
 			err = 1;
 	}
+	if (!read_var("bss", "oomx_lost_events", &lost, sizeof(lost)) && lost)
+		fprintf(stderr, "oomx events: %llu event%s lost because the buffer was full: "
+			"read more often, or load with a larger --events-buffer\n",
+			(unsigned long long)lost, lost == 1 ? " was" : "s were");
 	ring_buffer__free(rb);
 	close(fd);
 	return err;

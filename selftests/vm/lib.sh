@@ -212,7 +212,12 @@ abc_start()
 # abc_trigger CGROUP: D allocates its 16 MiB in CGROUP and must complete.
 abc_trigger()
 {
-	run_hog "$1" --mb 16
+	# A slow leak. A victim can leave the cgroup's task list some tens of
+	# ms before its memory is uncharged (seen under TCG: usage still at the
+	# limit, the victim gone from the OOM report's task table); a fast
+	# allocator then OOMs again and a second task dies. 100 ms per MiB
+	# gives the exit time to finish.
+	run_hog "$1" --mb 16 --delay-ms 100
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed after the OOM kill"
 }
 

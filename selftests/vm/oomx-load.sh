@@ -30,7 +30,7 @@ scene()
 	hold DB "$t/db" 44
 	hold BIG "$t/batch" 28
 	hold SMALL "$t/batch" 16 "$T/batchjob"
-	run_hog "$t/batch" --mb 16
+	run_hog "$t/batch" --mb 16 --delay-ms 100
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
 }
 
@@ -119,3 +119,33 @@ expect_eq "$?" 1 "exit status of unload with nothing loaded"
 cg_new l4/db
 scene l4
 only_victim DB DB BIG SMALL
+
+# a reader killed with SIGKILL does not take the policy with it; events
+# that do not fit a small buffer are counted and reported, never silent
+cg_new l5/db
+"$OOMX" load priority --events-buffer 4 -c "$T/protect.conf" >"$T/load5.out" 2>&1 ||
+	fail "oomx load --events-buffer 4: $(cat "$T/load5.out")"
+"$OOMX" events --follow >/dev/null 2>&1 &
+reader=$!
+sleep 1
+kill -KILL "$reader"
+wait "$reader" 2>/dev/null
+expect_eq "$(cat $X/state) $(cat $X/policy)" "enabled priority" "the policy after its reader was SIGKILLed"
+reaps0=$(counter reaps)
+cg_new l5/storm 32M
+n=0
+while [ "$(cg_event l5/storm oom_kill)" -lt 20 ] && [ $n -lt 100 ]; do
+	run_hog l5/storm --mb 64 >/dev/null
+	n=$((n + 1))
+done
+kills=$(cg_event l5/storm oom_kill)
+reaps=$(($(counter reaps) - reaps0))
+[ "$kills" -ge 20 ] || fail "only $kills OOM kills in the storm"
+"$OOMX" events --json >"$T/storm.json" 2>"$T/storm.err" || fail "oomx events: $(cat "$T/storm.err")"
+printed=$(wc -l <"$T/storm.json")
+lost=$(sed -n 's/^oomx events: \([0-9]*\) events* w.* lost .*/\1/p' "$T/storm.err")
+[ -n "$lost" ] || fail "no lost-events message: $(cat "$T/storm.err")"
+expect_eq "$((printed + lost))" "$((kills + reaps))" "events printed + lost = kills + reaps"
+ok "$printed events printed, $lost reported lost: $(cat "$T/storm.err")"
+expect_eq "$("$OOMX" status --json | jq .lost_events)" "$lost" "oomx status --json lost_events"
+"$OOMX" unload >/dev/null || fail "oomx unload"
