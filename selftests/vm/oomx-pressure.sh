@@ -34,10 +34,8 @@ run=$!
 wait_for 60 "the pressure policy to attach" grep -qx enabled $X/state
 scene pr1
 only_victim BIG SVC BIG SMALL
-wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/run.json"
-kill -INT "$run"
-wait "$run"
-k=$(grep '"type":"kill"' "$T/run.json")
+run_kill_event "$T/run.json" "$run"
+k=$K
 expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "the event's victim"
 expect_eq "$(jq -r .cgroup.path <<<"$k")" /pr1/free "the event's cgroup"
 reason=$(jq -r .reason <<<"$k")

@@ -71,10 +71,8 @@ run_policy()
 stop_policy()
 {
 	local k
-	wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/$1.json"
-	kill -INT "$RUN"
-	wait "$RUN"
-	k=$(grep '"type":"kill"' "$T/$1.json")
+	run_kill_event "$T/$1.json" "$RUN"
+	k=$K
 	expect_eq "$(jq -r .pid <<<"$k")" "$2" "$1: the event's victim"
 	expect_eq "$(jq -r .reason <<<"$k")" "$3" "$1: the event's reason"
 }
@@ -123,10 +121,8 @@ for name in BIG SMALL; do
 	ok "$name (pid ${!name}) died with its cgroup"
 done
 expect_alive "$DB" "DB"
-wait_for 30 "the kill event" grep -q '"type":"kill"' "$T/group.json"
-kill -INT "$RUN"
-wait "$RUN"
-k=$(grep '"type":"kill"' "$T/group.json")
+run_kill_event "$T/group.json" "$RUN"
+k=$K
 expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "the event's victim (the largest of batch)"
 expect_eq "$(jq -r .group_killed.path <<<"$k")" /p4/batch "the event's group_killed"
 expect_eq "$(cg_event p4/batch oom_group_kill)" 1 "oom_group_kill of p4/batch"
