@@ -66,6 +66,7 @@ fi
 
 # the loader is gone; the pinned policy decides
 scene l1
+expect_alive "$DB" "DB, the protected"
 only_victim BIG DB BIG SMALL
 "$OOMX" events --json >"$T/events.json" || fail "oomx events failed"
 selftests/validate-events "$T/events.json" || fail "oomx events --json: $(cat "$T/events.json")"

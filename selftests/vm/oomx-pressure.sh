@@ -33,6 +33,7 @@ only_victim SVC SVC BIG SMALL
 run=$!
 wait_for 60 "the pressure policy to attach" grep -qx enabled $X/state
 scene pr1
+expect_alive "$SVC" "SVC, within its memory.low"
 only_victim BIG SVC BIG SMALL
 run_kill_event "$T/run.json" "$run"
 k=$K

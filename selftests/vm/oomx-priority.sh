@@ -86,6 +86,7 @@ only_victim DB DB BIG SMALL
 scene p1
 run_policy protect "protect cgroup /p1/db"
 trigger p1
+expect_alive "$DB" "DB, the protected"
 only_victim BIG DB BIG SMALL
 stop_policy protect "$BIG" "lowest class (100, no rule), largest in it"
 
@@ -94,6 +95,7 @@ scene p2 --uid1000
 expect_eq "$(awk '/^Uid:/ {print $2}' "/proc/$SMALL/status")" 1000 "the small process's uid"
 run_policy uid "$(printf 'protect cgroup /p2/db\nclass 10 uid 1000')"
 trigger p2
+expect_alive "$DB" "DB, the protected"
 only_victim SMALL DB BIG SMALL
 stop_policy uid "$SMALL" "lowest class (10, uid rule at line 2), largest in it"
 
