@@ -94,4 +94,29 @@ struct oomx_scan {
 	__u32 nr_scored;
 };
 
+/*
+ * The rule maps of the priority policy (bpf/priority.bpf.c), filled by oomx.
+ * Every key carries the generation of the configuration it belongs to.
+ */
+struct prio_rule {
+	__u32 klass;	/* 0..255 */
+	__u32 line;	/* of the configuration file, for explanations */
+};
+
+struct prio_cgroup_key {
+	__u64 id;	/* cgroup id: the inode number of its directory */
+	__u32 gen;
+	__u32 pad;
+};
+
+struct prio_comm_key {
+	char comm[16];
+	__u32 gen;
+};
+
+struct prio_uid_key {
+	__u32 uid;
+	__u32 gen;
+};
+
 #endif /* __OOMX_SHARED_H */

@@ -38,26 +38,7 @@ enum prio_source {
 	PRIO_SRC_CGROUP,
 };
 
-struct prio_rule {
-	u32 klass;	/* 0..255 */
-	u32 line;	/* of the configuration file, for explanations */
-};
-
-struct prio_cgroup_key {
-	u64 id;		/* cgroup id: the inode number of its directory */
-	u32 gen;
-	u32 pad;
-};
-
-struct prio_comm_key {
-	char comm[16];
-	u32 gen;
-};
-
-struct prio_uid_key {
-	u32 uid;
-	u32 gen;
-};
+/* struct prio_rule and the key layouts are in oomx_shared.h: oomx fills the maps */
 
 /* room for two generations of the 256 rules a configuration may have */
 struct {

@@ -341,12 +341,6 @@ static volatile void *find_global(struct bpf_object *obj, const char *name, size
 	return oomx_global_ptr(&g);
 }
 
-/* the keys of the priority policy's rule maps (bpf/priority.bpf.c) */
-struct prio_rule {
-	__u32 klass;
-	__u32 line;
-};
-
 /*
  * check_config: everything about @cfg that can be checked before loading:
  * rules only for a policy that takes them, cgroups that exist (their ids
@@ -413,23 +407,6 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 
 /* the rule maps of a rules policy, indexed by enum oomx_match */
 static const char *const rule_maps[] = { "prio_cgroup", "prio_comm", "prio_uid" };
-
-/* key layouts of bpf/priority.bpf.c */
-struct prio_cgroup_key {
-	__u64 id;
-	__u32 gen;
-	__u32 pad;
-};
-
-struct prio_comm_key {
-	char comm[16];
-	__u32 gen;
-};
-
-struct prio_uid_key {
-	__u32 uid;
-	__u32 gen;
-};
 
 /*
  * fill_rules: store @cfg's rules under generation @gen into the rule maps
