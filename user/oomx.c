@@ -853,10 +853,14 @@ static int unload_pinned(const char *cmd, struct oomx_exit *ue)
 	}
 	unlink(path);
 	close(link_fd);
+	/*
+	 * The kernel calls the policy's exit, which fills the exit record, before
+	 * the state leaves "disabling": poll the cheap sysfs file, then read the
+	 * record once.
+	 */
 	for (i = 0; i < 100; i++) {
 		if (read_line(SYSFS_OOM_EXT "/state", state, sizeof(state)) ||
-		    strcmp(state, "enabled") || read_var("data", "uei", ue, sizeof(*ue)) ||
-		    ue->kind)
+		    (strcmp(state, "enabled") && strcmp(state, "disabling")))
 			break;
 		usleep(50 * 1000);
 	}
