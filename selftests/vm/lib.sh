@@ -210,18 +210,15 @@ abc_start()
 	KLOG0=$(dmesg | wc -l)
 }
 
-# klog_kills: the pids the kernel killed since abc_start, in order
+# klog_kills FROM: the pids the kernel killed after kernel log line FROM
 klog_kills()
 {
-	dmesg | tail -n +$((KLOG0 + 1)) | sed -n 's/.*: Killed process \([0-9]*\) .*/\1/p'
+	dmesg | tail -n +$(($1 + 1)) | sed -n 's/.*: Killed process \([0-9]*\) .*/\1/p'
 }
-
 # abc_trigger CGROUP: D allocates its 16 MiB in CGROUP and must complete.
 abc_trigger()
 {
-	# a slow leak: 1 MiB per 100 ms, so the OOM comes at a moment the log
-	# and the test can follow
-	run_hog "$1" --mb 16 --delay-ms 100
+	run_hog "$1" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed after the OOM kill"
 }
 
@@ -237,24 +234,34 @@ abc_trigger()
 # decided.
 abc_expect()
 {
-	local x pid rc kills first=""
-	kills=$(klog_kills | tr '\n' ' ')
+	expect_kills "$KLOG0" "$1" A B C
+}
+
+# expect_kills FROM WHO VAR...: of the processes in $VAR..., the kernel
+# killed WHO's first after kernel log line FROM, and it died by SIGKILL;
+# each other one is alive unless the kernel killed it after WHO (see
+# abc_expect). The processes must be children of the test's shell.
+expect_kills()
+{
+	local from=$1 who=$2 name pid rc kills first=""
+	shift 2
+	kills=$(klog_kills "$from" | tr '\n' ' ')
 	for pid in $kills; do
-		for x in A B C; do
-			[ "${!x}" = "$pid" ] && first=${first:-$x}
+		for name in "$@"; do
+			[ "${!name}" = "$pid" ] && first=${first:-$name}
 		done
 	done
-	expect_eq "$first" "$1" "the first of A, B, C the kernel killed"
-	for x in A B C; do
-		pid=${!x}
-		if [ "$x" = "$1" ]; then
+	expect_eq "$first" "$who" "the first of $* the kernel killed"
+	for name in "$@"; do
+		pid=${!name}
+		if [ "$name" = "$who" ]; then
 			wait "$pid"
 			rc=$?
-			expect_eq "$rc" 137 "$x (pid $pid) exit status, SIGKILL"
+			expect_eq "$rc" 137 "$name (pid $pid) exit status, SIGKILL"
 		elif grep -qw "$pid" <<<"$kills"; then
-			ok "$x (pid $pid) died too, in a second OOM while $1 was exiting (kills: $kills)"
+			ok "$name (pid $pid) died too, in a second OOM while $who was exiting (kills: $kills)"
 		else
-			expect_alive "$pid" "$x"
+			expect_alive "$pid" "$name"
 		fi
 	done
 }
@@ -330,33 +337,13 @@ hold()
 	printf -v "$var" '%s' "$(cat "$ready")"
 }
 
-# only_victim WHO VAR...: of the processes in $VAR..., the kernel killed
-# WHO's first (by the kernel log) and it died; the others are alive unless
-# the kernel killed them after it (a second memcg OOM while WHO exited, see
-# abc_expect). Then all of them are ended. Tests where a process must
-# survive check it with expect_alive as well.
+# only_victim WHO VAR...: expect_kills over the whole kernel log, then end
+# all of them. Tests where a process must survive say so with expect_alive.
 only_victim()
 {
-	local who=$1 name pid killed first=""
+	local name
+	expect_kills 0 "$@"
 	shift
-	killed=$(dmesg | sed -n 's/.*: Killed process \([0-9]*\) .*/\1/p' | tr '\n' ' ')
-	for pid in $killed; do
-		for name in "$@"; do
-			[ "${!name}" = "$pid" ] && first=${first:-$name}
-		done
-	done
-	expect_eq "$first" "$who" "the first of $* the kernel killed"
-	for name in "$@"; do
-		pid=${!name}
-		if [ "$name" = "$who" ]; then
-			wait_for 10 "$name to die" eval "! alive $pid"
-			ok "$name (pid $pid) died"
-		elif grep -qw "$pid" <<<"$killed"; then
-			ok "$name (pid $pid) died too, in a later OOM while $who was exiting"
-		else
-			expect_alive "$pid" "$name"
-		fi
-	done
 	for name in "$@"; do
 		kill -KILL "${!name}" 2>/dev/null
 		wait "${!name}" 2>/dev/null

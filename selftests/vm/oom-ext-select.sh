@@ -25,7 +25,7 @@ echo -1000 >"/proc/$minadj/oom_score_adj" || fail "cannot set oom_score_adj"
 
 policy_start select --set select_kill_tgid="$C" --set refuse_pids="1,2,$minadj,$outside"
 # 12 MiB, not abc_trigger's 16: the -1000 task takes 4 MiB of the cgroup
-run_hog select/one --mb 12 --delay-ms 100
+run_hog select/one --mb 12
 expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed after the OOM kill"
 abc_expect C
 expect_oom_killed "$C" "Memory cgroup out of memory (oom_ext)"
@@ -46,7 +46,7 @@ abc_stop
 # the whole memcg
 abc_start select/group
 policy_start group --set select_kill_tgid="$C" --set select_kill_memcg=1
-run_hog select/group --mb 16 --delay-ms 100
+run_hog select/group --mb 16
 expect_sigkilled
 for x in A B C; do
 	wait "${!x}"

@@ -30,7 +30,7 @@ scene()
 	hold DB "$t/db" 44
 	hold BIG "$t/batch" 28
 	hold SMALL "$t/batch" 16 "$T/batchjob"
-	run_hog "$t/batch" --mb 16 --delay-ms 100
+	run_hog "$t/batch" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
 }
 

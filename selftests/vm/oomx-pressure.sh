@@ -22,7 +22,7 @@ scene()
 	hold SVC "$t/prot" 44
 	hold BIG "$t/free" 28
 	hold SMALL "$t/free" 16
-	run_hog "$t/free" --mb 16 --delay-ms 100
+	run_hog "$t/free" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "$t: the allocation completed after one kill"
 }
 

@@ -53,7 +53,7 @@ scene()
 # trigger T: 16 MiB more in T/batch, which must complete after one kill
 trigger()
 {
-	run_hog "$1/batch" --mb 16 --delay-ms 100
+	run_hog "$1/batch" --mb 16
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "the allocation completed after the OOM kill"
 }
 
@@ -116,7 +116,7 @@ hold DB p4/db 44
 hold BIG p4/batch 28
 hold SMALL p4/batch 16
 run_policy group "protect cgroup /p4/db"
-run_hog p4/other --mb 16 --delay-ms 100
+run_hog p4/other --mb 16
 expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "the allocation in p4/other completed"
 for name in BIG SMALL; do
 	wait_for 10 "$name to die" eval "! alive ${!name}"
