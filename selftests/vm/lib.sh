@@ -353,11 +353,11 @@ only_victim()
 
 # run_kill_event FILE PID: wait for the kill event in FILE (the output of
 # 'oomx run --json' running as PID), stop that oomx with SIGINT and put the
-# event's JSON line in $K.
+# first kill event's JSON line in $K.
 run_kill_event()
 {
 	wait_for 30 "the kill event" grep -q '"type":"kill"' "$1"
 	kill -INT "$2"
 	wait "$2"
-	K=$(grep '"type":"kill"' "$1")
+	K=$(grep -m1 '"type":"kill"' "$1")
 }

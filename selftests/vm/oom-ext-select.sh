@@ -36,7 +36,10 @@ expect_eq "$(pvar select refuse_ret)" "-1,-1,-1,-22" \
 expect_eq "$(pvar select select_kill_ret)" 0 "kill kfunc on C"
 expect_eq "$(pvar select killed_tgid)" "$C" "killed() victim"
 expect_eq "$(pvar select killed_kind)" 3 "killed() kind (OOM_EXT_KILL_SELECT)"
-expect_eq "$(pvar select nr_badness)" 0 "badness() calls after select() handled the OOM"
+# badness() runs only in an OOM select() did not handle (a second one, if C's
+# exit lets the memcg OOM again: see abc_expect)
+[ "$(pvar select nr_select)" -gt 1 ] || expect_eq "$(pvar select nr_badness)" 0 \
+	"badness() calls after select() handled the OOM"
 expect_alive "$minadj" "the oom_score_adj -1000 task"
 expect_alive "$outside" "the task outside the memcg"
 expect_alive 1 "init"

@@ -36,7 +36,7 @@ kill -INT "$run"
 wait "$run"
 expect_eq "$?" 0 "oomx run exit status after SIGINT"
 selftests/validate-events "$T/run.json" || fail "oomx run --json: $(cat "$T/run.json")"
-k=$(grep '"type":"kill"' "$T/run.json")
+k=$(grep -m1 '"type":"kill"' "$T/run.json")
 kv() { jq -r "$1" <<<"$k"; }
 expect_eq "$(kv .pid)" "$A" "event pid"
 expect_eq "$(kv .chosen_by)" policy "event chosen_by"

@@ -70,7 +70,7 @@ expect_alive "$DB" "DB, the protected"
 only_victim BIG DB BIG SMALL
 "$OOMX" events --json >"$T/events.json" || fail "oomx events failed"
 selftests/validate-events "$T/events.json" || fail "oomx events --json: $(cat "$T/events.json")"
-k=$(grep '"type":"kill"' "$T/events.json")
+k=$(grep -m1 '"type":"kill"' "$T/events.json")
 expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "oomx events: the kill's pid"
 expect_eq "$(jq -r .policy <<<"$k")" priority "oomx events: the policy"
 "$OOMX" events --json >"$T/events2.json"
