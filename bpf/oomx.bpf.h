@@ -183,6 +183,7 @@ static __always_inline struct oomx_event *oomx_event_start(u32 type,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->pid = p->tgid;
+	ev->tid = p->pid;
 	ev->time_ns = bpf_ktime_get_boot_ns();
 	__builtin_memcpy(ev->policy, OOMX_POLICY_NAME, sizeof(OOMX_POLICY_NAME));
 	bpf_probe_read_kernel_str(ev->comm, sizeof(ev->comm), p->comm);
@@ -206,6 +207,7 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	ev->memcg_id = info->memcg_id;
 	ev->victim_memcg_id = info->victim_memcg_id;
 	ev->group_memcg_id = info->group_memcg_id;
+	ev->group_killed = info->group_killed;
 	ev->kernel_points = info->kernel_points;
 	ev->policy_points = info->policy_points;
 	ev->totalpages = info->totalpages;

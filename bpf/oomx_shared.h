@@ -58,6 +58,11 @@ struct oomx_event {
 	__u64 reap_duration_ns;
 	__u64 reap_rss_before;	/* pages */
 	__u64 reap_rss_after;
+
+	/* appended: both types */
+	__u32 tid;		/* the victim thread's id (the kernel's task pid) */
+	/* appended: OOMX_EV_KILL, processes the group kill took besides the victim */
+	__u32 group_killed;
 };
 
 /*

@@ -157,8 +157,9 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 		human(c, sizeof(c), ev->rss_shmem, false), human(d, sizeof(d), ev->swapents, false),
 		human(e, sizeof(e), ev->pgtables_bytes, true));
 	if (ev->group_memcg_id)
-		fprintf(f, "    the whole cgroup %s was killed with it\n",
-			cgroup_path_of(ev->group_memcg_id, cg, sizeof(cg)));
+		fprintf(f, "    the whole cgroup %s was killed with it: %u more process%s\n",
+			cgroup_path_of(ev->group_memcg_id, cg, sizeof(cg)), ev->group_killed,
+			ev->group_killed == 1 ? "" : "es");
 }
 
 void json_string(FILE *f, const char *s, size_t maxlen)
@@ -199,9 +200,9 @@ static void json_cgroup(FILE *f, const char *key, __u64 id)
 
 void event_print_json(FILE *f, const struct oomx_event *ev)
 {
-	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"comm\":",
+	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,\"comm\":",
 		ev->type == OOMX_EV_KILL ? "kill" : ev->type == OOMX_EV_REAP ? "reap" : "unknown",
-		(uint64_t)ev->time_ns, ev->pid);
+		(uint64_t)ev->time_ns, ev->pid, ev->tid);
 	json_string(f, ev->comm, sizeof(ev->comm));
 	fputs(",\"policy\":", f);
 	json_string(f, ev->policy, sizeof(ev->policy));
@@ -219,6 +220,7 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 	json_cgroup(f, "oom_cgroup", ev->memcg_id);
 	json_cgroup(f, "cgroup", ev->victim_memcg_id);
 	json_cgroup(f, "group_killed", ev->group_memcg_id);
+	fprintf(f, ",\"group_killed_count\":%u", ev->group_killed);
 	fprintf(f, ",\"kernel_points\":%" PRId64 ",\"policy_points\":", (int64_t)ev->kernel_points);
 	if (ev->policy_points == INT64_MIN)
 		fputs("null", f);

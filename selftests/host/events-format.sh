@@ -46,17 +46,19 @@ expect .chosen_by '"policy"'
 expect .constraint '"memcg"'
 expect .cgroup.path '"/a/b"'
 expect .oom_cgroup.path '"/a/b"'
-expect .group_killed null
+expect .tid 1236
+expect .group_killed.path '"/a"'
+expect .group_killed_count 3
 expect .kernel_points 10452
 expect .policy_points null
 expect .oom_score_adj -500
 expect .runner_up '{"pid":77,"points":6400}'
 expect .mem '{"rss_anon_pages":10240,"rss_file_pages":300,"rss_shmem_pages":0,"swap_pages":7,"pgtables_bytes":122880}'
 expect .reason '"largest oom_badness"'
-expect '[keys[]] | length' 19
+expect '[keys[]] | length' 21
 
-got=$(tail -n 1 <<<"$json" | jq -c '[.type, .pid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
-if [ "$got" = '["reap",1234,0,1,10000000,10540,5]' ]; then
+got=$(tail -n 1 <<<"$json" | jq -c '[.type, .pid, .tid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
+if [ "$got" = '["reap",1234,1236,0,1,10000000,10540,5]' ]; then
 	echo "ok: reap record $got"
 else
 	fail "reap record: $got"
@@ -65,7 +67,8 @@ fi
 text=$("${vg[@]}" "$bin" "$root" text) || fail "events_test text exited $?"
 for want in "killed pid 1234 (q\"b\\??zzzzzzzzzz)" "cgroup /a/b" "memcg OOM in /a/b" "chosen by default (policy)" \
 	"why: largest oom_badness" "score: kernel 10452, policy none, oom_score_adj -500" \
-	"runner-up pid 77 at 6400" "anon 40.0M" "page tables 120K" \
+	"runner-up pid 77 at 6400" "anon 40.0M" \
+	"the whole cgroup /a was killed with it: 3 more processes" "page tables 120K" \
 	"reap pid 1234 (hog): 41.2M -> 20K in 2.5 ms, started 10 ms after the kill, 1 attempt"; do
 	if grep -qF -- "$want" <<<"$text"; then
 		echo "ok: text has '$want'"

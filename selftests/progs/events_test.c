@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
 	struct oomx_event kill = { 0 }, reap = { 0 };
 	char path[4096];
-	struct stat st;
+	struct stat st, parent;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: events_test CGROUP_ROOT json|text\n");
@@ -31,9 +31,15 @@ int main(int argc, char **argv)
 		perror(path);
 		return 2;
 	}
+	snprintf(path, sizeof(path), "%s/a", argv[1]);
+	if (stat(path, &parent)) {
+		perror(path);
+		return 2;
+	}
 
 	kill.type = OOMX_EV_KILL;
 	kill.pid = 1234;
+	kill.tid = 1236;
 	kill.time_ns = 5123456789ULL;
 	/* a comm that needs escaping, filling the array without a NUL */
 	memcpy(kill.comm, "q\"b\\\n\x01zzzzzzzzzz", OOMX_COMM_LEN);
@@ -44,7 +50,9 @@ int main(int argc, char **argv)
 	kill.oom_score_adj = -500;
 	kill.memcg_id = st.st_ino;
 	kill.victim_memcg_id = st.st_ino;
-	kill.group_memcg_id = 0;
+	/* a memory.oom.group kill of the parent that took three more */
+	kill.group_memcg_id = parent.st_ino;
+	kill.group_killed = 3;
 	kill.kernel_points = 10452;
 	kill.policy_points = INT64_MIN;
 	kill.totalpages = 25600;
@@ -60,6 +68,7 @@ int main(int argc, char **argv)
 
 	reap.type = OOMX_EV_REAP;
 	reap.pid = 1234;
+	reap.tid = 1236;
 	reap.time_ns = 5133456789ULL;
 	strcpy(reap.comm, "hog");
 	strcpy(reap.policy, "default");

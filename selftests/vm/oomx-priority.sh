@@ -11,7 +11,7 @@
 #  - "prefer comm batchjob": the process named batchjob dies first;
 #  - a batch cgroup that asks for whole-cgroup kills (memory.oom.group):
 #    the policy's victim takes its whole cgroup with it, and the event
-#    names the cgroup killed.
+#    names the cgroup killed and counts the other process it took.
 # Each kill event names the rule (kind of rule and line) that decided.
 . selftests/vm/lib.sh
 
@@ -127,6 +127,8 @@ run_kill_event "$T/group.json" "$RUN"
 k=$K
 expect_eq "$(jq -r .pid <<<"$k")" "$BIG" "the event's victim (the largest of batch)"
 expect_eq "$(jq -r .group_killed.path <<<"$k")" /p4/batch "the event's group_killed"
+expect_eq "$(jq -r .group_killed_count <<<"$k")" 1 "the event's group_killed_count (SMALL)"
+expect_eq "$(jq -r .tid <<<"$k")" "$BIG" "the event's tid (a single-threaded victim)"
 expect_eq "$(cg_event p4/batch oom_group_kill)" 1 "oom_group_kill of p4/batch"
 kill -KILL "$DB" 2>/dev/null
 wait "$DB" "$BIG" "$SMALL" 2>/dev/null
