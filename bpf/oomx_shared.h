@@ -100,6 +100,43 @@ struct oomx_scan {
 };
 
 /*
+ * The priority policy's own settings, in its .data.cfg next to the common
+ * ones. rank says which task of the lowest class dies: the largest (the
+ * kernel's points) or the fastest-growing (resident pages gained per
+ * second, sampled every growth_interval_ms; the largest breaks ties).
+ */
+enum prio_rank {
+	PRIO_RANK_SIZE		= 0,
+	PRIO_RANK_GROWTH	= 1,
+};
+
+#define PRIO_GROWTH_INTERVAL_MIN_MS	100
+#define PRIO_GROWTH_INTERVAL_MAX_MS	60000
+#define PRIO_GROWTH_INTERVAL_DEF_MS	1000
+
+struct prio_settings {
+	__u32 rank;			/* enum prio_rank */
+	__u32 growth_interval_ms;
+};
+
+/* a process's growth, kept by the priority policy's sampler */
+struct prio_growth {
+	__u64 rss;		/* resident pages at the last sample */
+	__u64 time_ns;		/* of the last sample */
+	__u64 start_ns;		/* the process's start_time: tells a reused tgid */
+	__s64 rate;		/* pages per second, smoothed */
+	__u32 samples;
+	__u32 pad;
+};
+
+struct prio_sampler_stats {
+	__u64 walks;		/* sampler runs that walked the processes */
+	__u64 duration_ns;	/* of the last walk */
+	__u32 processes;	/* walked by the last one, kernel threads included */
+	__u32 pad;
+};
+
+/*
  * The rule maps of the priority policy (bpf/priority.bpf.c), filled by oomx.
  * Every key carries the generation of the configuration it belongs to.
  */

@@ -35,6 +35,8 @@ void oomx_config_init(struct oomx_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->reap_delay_ms = OOMX_CFG_KERNEL_DEFAULT;
+	cfg->rank = OOMX_RANK_SIZE;
+	cfg->growth_interval_ms = OOMX_CFG_GROWTH_INTERVAL_DEF;
 }
 
 /*
@@ -173,44 +175,65 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 	return 0;
 }
 
+/*
+ * "NAME MS": a number of milliseconds from @min to @max into @dst; @also
+ * describes any other accepted value ("default" is OOMX_CFG_KERNEL_DEFAULT
+ * when @also names it).
+ */
+static int parse_ms(struct parser *ps, int n, char **w, unsigned long long min,
+		    unsigned long long max, const char *also, bool *has, uint32_t *dst)
+{
+	unsigned long long v;
+
+	if (n != 2)
+		return fail(ps, "expected '%s MS'", w[0]);
+	if (*has)
+		return fail(ps, "%s is set twice", w[0]);
+	if (strstr(also, "default") && !strcmp(w[1], "default"))
+		v = OOMX_CFG_KERNEL_DEFAULT;
+	else if (number(w[1], min, max, &v))
+		return fail(ps, "%s wants %llu to %llu milliseconds%s, got '%s'", w[0], min, max,
+			    also, w[1]);
+	*dst = (uint32_t)v;
+	*has = true;
+	return 0;
+}
+
 static int parse_line(struct parser *ps, struct oomx_config *cfg, char *line)
 {
 	char *w[MAX_WORDS];
-	unsigned long long v;
 	int n = split(ps, line, w);
 
 	if (n <= 0)
 		return n;
-	if (!strcmp(w[0], "reap_delay_ms")) {
+	if (!strcmp(w[0], "reap_delay_ms"))
+		return parse_ms(ps, n, w, 0, OOMX_CFG_REAP_DELAY_MAX, " or 'default'",
+				&cfg->has_reap_delay, &cfg->reap_delay_ms);
+	if (!strcmp(w[0], "victim_timeout_ms"))
+		return parse_ms(ps, n, w, 0, OOMX_CFG_VICTIM_TIMEOUT_MAX, " (0: never)",
+				&cfg->has_victim_timeout, &cfg->victim_timeout_ms);
+	if (!strcmp(w[0], "growth_interval_ms"))
+		return parse_ms(ps, n, w, OOMX_CFG_GROWTH_INTERVAL_MIN, OOMX_CFG_GROWTH_INTERVAL_MAX,
+				"", &cfg->has_growth_interval, &cfg->growth_interval_ms);
+	if (!strcmp(w[0], "rank")) {
 		if (n != 2)
-			return fail(ps, "expected 'reap_delay_ms MS'");
-		if (cfg->has_reap_delay)
-			return fail(ps, "reap_delay_ms is set twice");
-		if (!strcmp(w[1], "default"))
-			v = OOMX_CFG_KERNEL_DEFAULT;
-		else if (number(w[1], 0, OOMX_CFG_REAP_DELAY_MAX, &v))
-			return fail(ps, "reap_delay_ms wants 0 to %d milliseconds or 'default', "
-				    "got '%s'", OOMX_CFG_REAP_DELAY_MAX, w[1]);
-		cfg->reap_delay_ms = (uint32_t)v;
-		cfg->has_reap_delay = true;
-		return 0;
-	}
-	if (!strcmp(w[0], "victim_timeout_ms")) {
-		if (n != 2)
-			return fail(ps, "expected 'victim_timeout_ms MS'");
-		if (cfg->has_victim_timeout)
-			return fail(ps, "victim_timeout_ms is set twice");
-		if (number(w[1], 0, OOMX_CFG_VICTIM_TIMEOUT_MAX, &v))
-			return fail(ps, "victim_timeout_ms wants 0 (never) to %d milliseconds, "
-				    "got '%s'", OOMX_CFG_VICTIM_TIMEOUT_MAX, w[1]);
-		cfg->victim_timeout_ms = (uint32_t)v;
-		cfg->has_victim_timeout = true;
+			return fail(ps, "expected 'rank size' or 'rank growth'");
+		if (cfg->has_rank)
+			return fail(ps, "rank is set twice");
+		if (!strcmp(w[1], "size"))
+			cfg->rank = OOMX_RANK_SIZE;
+		else if (!strcmp(w[1], "growth"))
+			cfg->rank = OOMX_RANK_GROWTH;
+		else
+			return fail(ps, "rank is 'size' (the largest task) or 'growth' (the "
+				    "fastest-growing), got '%s'", w[1]);
+		cfg->has_rank = true;
 		return 0;
 	}
 	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class"))
 		return parse_rule(ps, cfg, n, w);
 	return fail(ps, "unknown directive '%s'; expected reap_delay_ms, victim_timeout_ms, "
-		    "protect, prefer or class", w[0]);
+		    "rank, growth_interval_ms, protect, prefer or class", w[0]);
 }
 
 int oomx_config_parse(const char *name, const char *text, size_t len,

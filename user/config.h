@@ -14,6 +14,10 @@
  *   reap_delay_ms 500            # 0..10000, or "default" (the kernel's 2 s)
  *   victim_timeout_ms 0          # 0 (never) .. 3600000
  *
+ *   # the priority policy: which task of the lowest class dies
+ *   rank size                    # the largest (default), or: growth
+ *   growth_interval_ms 1000      # how often growth is sampled, 100..60000
+ *
  *   # rule-based policies (priority): ACTION MATCH VALUE
  *   protect cgroup /system.slice/postgresql.service
  *   prefer  comm   stress
@@ -36,6 +40,13 @@
 #define OOMX_CFG_REAP_DELAY_MAX		10000
 #define OOMX_CFG_VICTIM_TIMEOUT_MAX	3600000
 #define OOMX_CFG_KERNEL_DEFAULT		UINT32_MAX
+#define OOMX_CFG_GROWTH_INTERVAL_MIN	100	/* PRIO_GROWTH_INTERVAL_* */
+#define OOMX_CFG_GROWTH_INTERVAL_MAX	60000
+#define OOMX_CFG_GROWTH_INTERVAL_DEF	1000
+
+/* enum prio_rank */
+#define OOMX_RANK_SIZE		0
+#define OOMX_RANK_GROWTH	1
 
 enum oomx_match {
 	OOMX_MATCH_CGROUP,	/* a cgroup path and its subtree */
@@ -60,6 +71,9 @@ struct oomx_config {
 	uint32_t reap_delay_ms;		/* OOMX_CFG_KERNEL_DEFAULT if not set */
 	uint32_t victim_timeout_ms;
 	bool has_reap_delay, has_victim_timeout;
+	uint32_t rank;			/* OOMX_RANK_*, priority only */
+	uint32_t growth_interval_ms;
+	bool has_rank, has_growth_interval;
 	size_t nr_rules;
 	struct oomx_rule rules[OOMX_CFG_MAX_RULES];
 };

@@ -13,6 +13,7 @@
  *   2  usage error
  *   3  (run) the kernel disabled the policy because of an error
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -211,7 +212,10 @@ static int read_var(const char *pin, const char *name, void *out, __u32 size);
 static void print_settings(bool json)
 {
 	struct oomx_common_cfg c;
+	struct prio_settings ps;
+	struct prio_sampler_stats st;
 	char delay[32];
+	bool prio;
 	__u64 lost;
 
 	if (!pinned() || read_var("settings", "oomx_common", &c, sizeof(c))) {
@@ -225,14 +229,33 @@ static void print_settings(bool json)
 		snprintf(delay, sizeof(delay), "%u", c.reap_delay_ms);
 	if (read_var("bss", "oomx_lost_events", &lost, sizeof(lost)))
 		lost = 0;
-	if (json)
-		printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,"
-		       "\"victim_timeout_ms\":%u},\"lost_events\":%llu", delay, c.victim_timeout_ms,
-		       (unsigned long long)lost);
-	else
-		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n"
-		       "lost events: %llu\n", PIN_DIR, delay, c.victim_timeout_ms,
-		       c.victim_timeout_ms ? "" : " (none)", (unsigned long long)lost);
+	/* the priority policy's own settings and growth sampler */
+	prio = !read_var("settings", "prio_settings", &ps, sizeof(ps));
+	if (prio && read_var("bss", "prio_sampler_stats", &st, sizeof(st)))
+		memset(&st, 0, sizeof(st));
+	if (!json) {
+		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
+		       delay, c.victim_timeout_ms, c.victim_timeout_ms ? "" : " (none)");
+		if (prio)
+			printf("rank:        %s (growth sampled every %u ms)\n"
+			       "sampler:     %llu walks, the last: %u processes in %llu us\n",
+			       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms,
+			       (unsigned long long)st.walks, st.processes,
+			       (unsigned long long)st.duration_ns / 1000);
+		printf("lost events: %llu\n", (unsigned long long)lost);
+		return;
+	}
+	printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,\"victim_timeout_ms\":%u",
+	       delay, c.victim_timeout_ms);
+	if (prio)
+		printf(",\"rank\":\"%s\",\"growth_interval_ms\":%u",
+		       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms);
+	putchar('}');
+	if (prio)
+		printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu}",
+		       (unsigned long long)st.walks, st.processes,
+		       (unsigned long long)st.duration_ns);
+	printf(",\"lost_events\":%llu", (unsigned long long)lost);
 }
 
 static const char *const counters[] = {
@@ -356,6 +379,11 @@ static int check_config(const struct oomx_policy *pol, const struct oomx_config 
 			"priority policy\n", path, cfg->rules[0].line, pol->name);
 		return 1;
 	}
+	if ((cfg->has_rank || cfg->has_growth_interval) && !pol->rules) {
+		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
+			"policy; the %s policy has neither\n", path, pol->name);
+		return 1;
+	}
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 
@@ -402,6 +430,18 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 	}
 	common->reap_delay_ms = cfg->reap_delay_ms;
 	common->victim_timeout_ms = cfg->victim_timeout_ms;
+	if (pol->rules) {
+		volatile struct prio_settings *ps;
+
+		ps = find_global(obj, "prio_settings", sizeof(*ps));
+		if (!ps) {
+			fprintf(stderr, "oomx: the %s policy has no prio_settings (a build "
+				"problem)\n", pol->name);
+			return 1;
+		}
+		ps->rank = cfg->rank;
+		ps->growth_interval_ms = cfg->growth_interval_ms;
+	}
 	return 0;
 }
 
@@ -738,7 +778,7 @@ cleanup:
  *   settings  the .data.cfg section: common settings, rule generation
  *   data      the .data section: the exit record
  *   bss       the .bss section: lost events, scan state
- *   prio_*    the rule maps of a rules policy
+ *   prio_*    the priority policy's maps: rules, growth samples, sampler
  * bpftool map dump pinned PIN_DIR/NAME prints any of them with its BTF types.
  */
 static bool pinned(void)
@@ -754,15 +794,22 @@ static void pin_path(char *buf, size_t len, const char *name)
 /* remove every pin and the directory; errors are ignored: best effort */
 static void unpin_all(void)
 {
-	static const char *const names[] = {
-		"link", "events", "settings", "data", "bss", "prio_cgroup", "prio_comm", "prio_uid",
-	};
-	char path[256];
-	size_t i;
+	struct dirent *de;
+	char path[sizeof(PIN_DIR) + sizeof(de->d_name) + 1];
+	DIR *dir;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		pin_path(path, sizeof(path), names[i]);
-		unlink(path);
+	/* the link first: the policy detaches before its maps lose their pins */
+	pin_path(path, sizeof(path), "link");
+	unlink(path);
+	dir = opendir(PIN_DIR);
+	if (dir) {
+		while ((de = readdir(dir))) {
+			if (de->d_name[0] == '.')
+				continue;
+			pin_path(path, sizeof(path), de->d_name);
+			unlink(path);
+		}
+		closedir(dir);
 	}
 	rmdir(PIN_DIR);
 }
@@ -1090,8 +1137,10 @@ static int update_settings(const char *cmd, const struct oomx_config *cfg, bool 
 			   const __u32 *gen)
 {
 	struct oomx_common_cfg common;
-	__u32 off, size, vs, goff, gsize, zero = 0;
+	struct prio_settings prio;
+	__u32 off, size, vs, goff, gsize, poff, psize, zero = 0;
 	char path[256], *val = NULL;
+	bool has_prio;
 	int fd, ret = 1;
 
 	pin_path(path, sizeof(path), "settings");
@@ -1106,6 +1155,12 @@ static int update_settings(const char *cmd, const struct oomx_config *cfg, bool 
 		fprintf(stderr, "%s: the pinned settings map does not look like an oomx policy's\n", cmd);
 		goto out;
 	}
+	has_prio = !datasec_var(fd, "prio_settings", &poff, &psize, &vs) && psize == sizeof(prio);
+	if ((cfg->has_rank || cfg->has_growth_interval) && !has_prio) {
+		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
+			"policy, which is not the one loaded\n", cmd);
+		goto out;
+	}
 	val = malloc(vs);
 	if (!val || bpf_map_lookup_elem(fd, &zero, val)) {
 		fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(errno));
@@ -1117,6 +1172,14 @@ static int update_settings(const char *cmd, const struct oomx_config *cfg, bool 
 	if (!only_given || cfg->has_victim_timeout)
 		common.victim_timeout_ms = cfg->victim_timeout_ms;
 	memcpy(val + off, &common, sizeof(common));
+	if (has_prio) {
+		memcpy(&prio, val + poff, sizeof(prio));
+		if (!only_given || cfg->has_rank)
+			prio.rank = cfg->rank;
+		if (!only_given || cfg->has_growth_interval)
+			prio.growth_interval_ms = cfg->growth_interval_ms;
+		memcpy(val + poff, &prio, sizeof(prio));
+	}
 	if (gen)
 		memcpy(val + goff, gen, sizeof(*gen));
 	if (bpf_map_update_elem(fd, &zero, val, BPF_ANY)) {
@@ -1139,8 +1202,9 @@ static int cmd_set(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		puts("Usage: oomx set KEY=VALUE...\n"
-		     "Change settings of the loaded policy (reap_delay_ms, victim_timeout_ms),\n"
-		     "all at once or none if any is invalid. Rules change with 'oomx apply'.");
+		     "Change settings of the loaded policy (reap_delay_ms, victim_timeout_ms;\n"
+		     "priority also: rank=size|growth, growth_interval_ms), all at once or\n"
+		     "none if any is invalid. Rules change with 'oomx apply'.");
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	/* KEY=VALUE arguments are configuration lines; line N is argument N */

@@ -20,6 +20,8 @@ cat >"$d/good.conf" <<'CONF'
 # a priority configuration
 reap_delay_ms 500
 victim_timeout_ms 30000
+rank growth
+growth_interval_ms 250
 
 protect cgroup /system.slice/postgresql.service   # the database
 prefer  comm   stress
@@ -28,10 +30,11 @@ class 7 cgroup "/odd name/with \"quotes\" and \\"
 CONF
 want='reap_delay_ms=500
 victim_timeout_ms=30000
-rule line=5 class=255 cgroup=[/system.slice/postgresql.service]
-rule line=6 class=0 comm=[stress]
-rule line=7 class=20 uid=1000
-rule line=8 class=7 cgroup=[/odd name/with "quotes" and \]'
+rank=growth growth_interval_ms=250
+rule line=7 class=255 cgroup=[/system.slice/postgresql.service]
+rule line=8 class=0 comm=[stress]
+rule line=9 class=20 uid=1000
+rule line=10 class=7 cgroup=[/odd name/with "quotes" and \]'
 got=$("$bin" "$d/good.conf")
 if [ "$got" = "$want" ]; then
 	echo "ok: a valid file parses to exactly what it says"
@@ -42,7 +45,7 @@ fi
 
 printf '' >"$d/empty.conf"
 got=$("$bin" "$d/empty.conf")
-[ "$got" = "$(printf 'reap_delay_ms=default\nvictim_timeout_ms=0')" ] &&
+[ "$got" = "$(printf 'reap_delay_ms=default\nvictim_timeout_ms=0\nrank=size growth_interval_ms=1000')" ] &&
 	echo "ok: an empty file keeps the kernel's defaults" || fail "empty.conf: $got"
 
 # refuse LINE EXPECTED_MESSAGE: a file whose line 2 is LINE
@@ -57,12 +60,16 @@ refuse()
 		fail "'$1': got '$got', expected 'error: $d/bad.conf:2: $2'"
 	fi
 }
-refuse "frobnicate 1" "unknown directive 'frobnicate'; expected reap_delay_ms, victim_timeout_ms, protect, prefer or class"
+refuse "frobnicate 1" "unknown directive 'frobnicate'; expected reap_delay_ms, victim_timeout_ms, rank, growth_interval_ms, protect, prefer or class"
 refuse "reap_delay_ms" "expected 'reap_delay_ms MS'"
 refuse "reap_delay_ms 10001" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '10001'"
 refuse "reap_delay_ms -1" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '-1'"
 refuse "reap_delay_ms 5x" "reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '5x'"
-refuse "victim_timeout_ms 99999999999999999999" "victim_timeout_ms wants 0 (never) to 3600000 milliseconds, got '99999999999999999999'"
+refuse "victim_timeout_ms 99999999999999999999" "victim_timeout_ms wants 0 to 3600000 milliseconds (0: never), got '99999999999999999999'"
+refuse "rank" "expected 'rank size' or 'rank growth'"
+refuse "rank fastest" "rank is 'size' (the largest task) or 'growth' (the fastest-growing), got 'fastest'"
+refuse "growth_interval_ms 99" "growth_interval_ms wants 100 to 60000 milliseconds, got '99'"
+refuse "growth_interval_ms default" "growth_interval_ms wants 100 to 60000 milliseconds, got 'default'"
 refuse "protect cgroup" "expected 'protect cgroup|comm|uid VALUE'"
 refuse "protect cgroup system.slice" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'system.slice'"
 refuse "protect cgroup /a/../b" "a cgroup path may not contain '.' or '..' components"
@@ -76,10 +83,12 @@ refuse 'protect cgroup a"b' "a quote may only start a word"
 refuse 'protect cgroup "/a"b' "a closing quote must end the word"
 refuse "a b c d e f g" "too many words (a directive has at most 6)"
 
-printf 'reap_delay_ms 1\nreap_delay_ms 2\n' >"$d/twice.conf"
-got=$("$bin" "$d/twice.conf")
-[ "$got" = "error: $d/twice.conf:2: reap_delay_ms is set twice" ] &&
-	echo "ok: a setting given twice is refused" || fail "twice.conf: $got"
+for key in "reap_delay_ms 1" "rank size" "growth_interval_ms 100"; do
+	printf '%s\n%s\n' "$key" "$key" >"$d/twice.conf"
+	got=$("$bin" "$d/twice.conf")
+	[ "$got" = "error: $d/twice.conf:2: ${key% *} is set twice" ] &&
+		echo "ok: '${key% *}' given twice is refused" || fail "twice.conf ($key): $got"
+done
 
 printf 'reap_delay_ms 1\n\0\n' >"$d/nul.conf"
 got=$("$bin" "$d/nul.conf")

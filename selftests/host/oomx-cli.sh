@@ -46,7 +46,7 @@ expect 2 "expected KEY=VALUE" set reap_delay_ms
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 printf 'reap_delay_ms 100\nvictim_timeout_ms soon\n' >"$d/bad.conf"
-expect 1 "$d/bad.conf:2: victim_timeout_ms wants 0 (never) to 3600000 milliseconds, got 'soon'" \
+expect 1 "$d/bad.conf:2: victim_timeout_ms wants 0 to 3600000 milliseconds (0: never), got 'soon'" \
 	run default -c "$d/bad.conf"
 
 for c in list run load unload events set apply status check; do

@@ -25,6 +25,8 @@ static void print_config(const struct oomx_config *cfg)
 	else
 		printf("reap_delay_ms=%u\n", cfg->reap_delay_ms);
 	printf("victim_timeout_ms=%u\n", cfg->victim_timeout_ms);
+	printf("rank=%s growth_interval_ms=%u\n", cfg->rank == OOMX_RANK_GROWTH ? "growth" : "size",
+	       cfg->growth_interval_ms);
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 
@@ -41,6 +43,7 @@ static const char *const seeds[] = {
 	"protect cgroup /system.slice/db.service\nprefer comm stress\nclass 20 uid 1000\n",
 	"class 7 cgroup \"/a b/\\\"c\\\\\" # comment\n",
 	"  # only a comment\n\n\treap_delay_ms default\n",
+	"rank growth\ngrowth_interval_ms 250\n",
 };
 
 static int fuzz(unsigned long iters)

@@ -11,7 +11,8 @@
 #  - "prefer comm batchjob": the process named batchjob dies first;
 #  - a batch cgroup that asks for whole-cgroup kills (memory.oom.group):
 #    the policy's victim takes its whole cgroup with it, and the event
-#    names the cgroup killed and counts the other process it took.
+#    names the cgroup killed and counts the other process it took;
+#  - "rank growth": a leaking process dies before two larger steady ones.
 # Each kill event names the rule (kind of rule and line) that decided.
 . selftests/vm/lib.sh
 
@@ -132,6 +133,69 @@ expect_eq "$(jq -r .tid <<<"$k")" "$BIG" "the event's tid (a single-threaded vic
 expect_eq "$(cg_event p4/batch oom_group_kill)" 1 "oom_group_kill of p4/batch"
 kill -KILL "$DB" 2>/dev/null
 wait "$DB" "$BIG" "$SMALL" 2>/dev/null
+
+# rank growth: a leak dies before larger steady processes. db (44M) and
+# mid (28M) hold still; leak grows 1 MiB every 40 ms from nothing until the
+# cgroup's 100 MiB are gone, and is the smallest of the three when the OOM
+# comes, so the kernel (and rank size) would kill db.
+cg_new p5/app
+echo 100M >"$CG/p5/memory.max" || fail "cannot set p5/memory.max"
+start_in_cgroup p5/app "$HOG" --mb 44 --hold --ready "$T/p5.db.ready"
+DB=$!
+start_in_cgroup p5/app "$HOG" --mb 28 --hold --ready "$T/p5.mid.ready"
+MID=$!
+wait_for 60 "db to be resident" test -s "$T/p5.db.ready"
+wait_for 60 "mid to be resident" test -s "$T/p5.mid.ready"
+run_policy growth "$(printf 'rank growth\ngrowth_interval_ms 200')"
+start_in_cgroup p5/app "$HOG" --delay-ms 40
+LEAK=$!
+run_kill_event "$T/growth.json" "$RUN"
+k=$K
+only_victim LEAK DB MID LEAK
+expect_eq "$(jq -r .pid <<<"$k")" "$LEAK" "growth: the event's victim"
+kib=$(jq '(.mem.rss_anon_pages + .mem.rss_file_pages + .mem.rss_shmem_pages) * 4' <<<"$k")
+[ "$kib" -lt $((44 * 1024)) ] || fail "the leak ($kib KiB) was not smaller than db (44 MiB)"
+ok "the leak had $kib KiB, less than db's 44 MiB: the kernel would have chosen db"
+reason=$(jq -r .reason <<<"$k")
+[[ $reason =~ ^lowest\ class\ \(100,\ no\ rule\),\ growing\ ([0-9]+)\ KiB/s$ ]] ||
+	fail "growth: the event's reason: $reason"
+[ "${BASH_REMATCH[1]:-0}" -gt 0 ] || fail "growth: a growth of 0 KiB/s in '$reason'"
+ok "growth: the event's reason = $reason"
+expect_eq "$(jq -r .runner_up.pid <<<"$k")" "$DB" "growth: the runner-up (steady, largest)"
+kill -KILL "$DB" "$MID" 2>/dev/null
+wait "$DB" "$MID" 2>/dev/null
+
+# the rank as status shows it, changed live by set; refused for default
+"$OOMX" load priority -c "$T/growth.conf" >/dev/null || fail "oomx load priority failed"
+rank_status()
+{
+	"$OOMX" status --json | jq -r '[.settings.rank, .settings.growth_interval_ms] | join(" ")'
+}
+expect_eq "$(rank_status)" "growth 200" "status after load: rank and interval"
+walks() { "$OOMX" status --json | jq .sampler.walks; }
+wait_for 20 "the growth sampler to walk twice" eval '[ "$(walks)" -ge 2 ]'
+"$OOMX" status --json >"$T/sampler.json"
+n=$(jq .sampler.processes "$T/sampler.json")
+ns=$(jq .sampler.duration_ns "$T/sampler.json")
+[ "$n" -ge 20 ] && [ "$ns" -gt 0 ] || fail "sampler: $(cat "$T/sampler.json")"
+ok "the sampler walked $n processes in $ns ns"
+"$OOMX" set rank=size growth_interval_ms=5000 >/dev/null || fail "oomx set rank=size failed"
+expect_eq "$(rank_status)" "size 5000" "status after set"
+"$OOMX" set rank=size growth_interval_ms=50 >"$T/set.out" 2>&1
+expect_eq "$?" 1 "exit status of set with an interval too short"
+expect_eq "$(rank_status)" "size 5000" "status after the refused set (nothing applied)"
+"$OOMX" unload >/dev/null || fail "oomx unload failed"
+"$OOMX" load default >/dev/null || fail "oomx load default failed"
+"$OOMX" set rank=growth >"$T/set.out" 2>&1
+expect_eq "$?" 1 "exit status of set rank on the default policy"
+grep -q "settings of the priority policy" "$T/set.out" || fail "set rank on default: $(cat "$T/set.out")"
+ok "refused: $(cat "$T/set.out")"
+"$OOMX" unload >/dev/null || fail "oomx unload (default) failed"
+"$OOMX" run default -c "$T/growth.conf" >"$T/rank.out" 2>&1
+expect_eq "$?" 1 "exit status of run default with a rank"
+grep -qF "$T/growth.conf: rank and growth_interval_ms are settings of the priority policy" \
+	"$T/rank.out" || fail "run default with a rank: $(cat "$T/rank.out")"
+expect_eq "$(cat $X/state)" disabled "state after the refused run"
 
 # a configuration naming a cgroup that does not exist changes nothing
 printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
