@@ -71,7 +71,8 @@ check-vmlinux-h: tools
 	$(Q)scripts/gen-vmlinux-h.sh --check
 
 # ---------------------------------------------------------------- BPF -----
-$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h bpf/oomx_shared.h | tools
+$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h bpf/oomx_shared.h bpf/growth.bpf.h \
+		| tools
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(<D) -c $< -o $@.tmp

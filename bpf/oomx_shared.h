@@ -119,8 +119,8 @@ struct prio_settings {
 	__u32 growth_interval_ms;
 };
 
-/* a process's growth, kept by the priority policy's sampler */
-struct prio_growth {
+/* a process's growth, kept by the sampler of bpf/growth.bpf.h */
+struct oomx_growth {
 	__u64 rss;		/* resident pages at the last sample */
 	__u64 time_ns;		/* of the last sample */
 	__u64 start_ns;		/* the process's start_time: tells a reused tgid */
@@ -129,7 +129,7 @@ struct prio_growth {
 	__u32 pad;
 };
 
-struct prio_sampler_stats {
+struct oomx_growth_stats {
 	__u64 walks;		/* sampler runs that walked the processes */
 	__u64 duration_ns;	/* of the last walk */
 	__u32 processes;	/* walked by the last one, kernel threads included */

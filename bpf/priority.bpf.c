@@ -72,158 +72,34 @@ struct prio_settings prio_settings SEC(".data.cfg") = {
 	.growth_interval_ms = PRIO_GROWTH_INTERVAL_DEF_MS,
 };
 
-/*
- * Growth. The OOM killer sees one instant; how fast a process grows needs
- * a history. A BPF timer samples every process's resident pages every
- * growth_interval_ms (only while rank is growth) into prio_growth, keyed
- * by tgid, and keeps a smoothed rate: each sample averages the new rate
- * with the previous one, so a burst counts for a few intervals. The walk
- * runs in softirq; prio_sampler_stats says how long the last one took.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 32768);
-	__type(key, u32);			/* tgid */
-	__type(value, struct prio_growth);
-} prio_growth SEC(".maps");
+/* growth.bpf.h asks: sample only while ranking by growth, at this interval */
+static bool growth_wanted(void)
+{
+	return prio_settings.rank == PRIO_RANK_GROWTH;
+}
 
-struct prio_sampler {
-	struct bpf_timer timer;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct prio_sampler);
-} prio_sampler SEC(".maps");
-
-int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-		      unsigned int flags) __ksym;
-struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
-void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
-
-#define CLOCK_MONOTONIC		1
-#define GROWTH_RATE_MAX		((1LL << 20) - 1)	/* pages/s: 4 GiB/s */
-#define GROWTH_POINTS_MAX	((1LL << 29) - 1)	/* pages: 2 TiB */
-
-static __always_inline u64 sampler_interval_ns(void)
+static u32 growth_interval_ms(void)
 {
 	u32 ms = prio_settings.growth_interval_ms;
 
 	if (ms < PRIO_GROWTH_INTERVAL_MIN_MS || ms > PRIO_GROWTH_INTERVAL_MAX_MS)
 		ms = PRIO_GROWTH_INTERVAL_DEF_MS;
-	return (u64)ms * 1000000;
+	return ms;
 }
 
-/* resident pages of @p's mm, 0 for a task without one */
-static __always_inline u64 resident_pages(struct task_struct *p)
-{
-	struct mm_struct *mm = BPF_CORE_READ(p, mm);
-	s64 pages;
+#include "growth.bpf.h"
 
-	if (!mm)
-		return 0;
-	/* the counters' shared part: off by at most a per-CPU batch each */
-	pages = BPF_CORE_READ(mm, rss_stat[MM_FILEPAGES].count) +
-		BPF_CORE_READ(mm, rss_stat[MM_ANONPAGES].count) +
-		BPF_CORE_READ(mm, rss_stat[MM_SHMEMPAGES].count);
-	return pages > 0 ? pages : 0;
-}
-
-/* (@now_pages - @g->rss) per second since @g's sample, averaged into its rate */
-static __always_inline s64 growth_rate(const struct prio_growth *g, u64 now_pages, u64 now)
-{
-	u64 dt_ms = (now - g->time_ns) / 1000000;
-	u64 mag;
-	s64 inst;
-
-	if (!dt_ms)
-		return g->rate;
-	/* BPF has no signed division: divide the magnitude */
-	if (now_pages >= g->rss) {
-		mag = (now_pages - g->rss) * 1000 / dt_ms;
-		inst = mag;
-	} else {
-		mag = (g->rss - now_pages) * 1000 / dt_ms;
-		inst = -(s64)mag;
-	}
-	return g->samples > 1 ? (g->rate + inst) >> 1 : inst;
-}
-
-/* the last walk: processes sampled and time taken, for "oomx status" */
-struct prio_sampler_stats prio_sampler_stats;
-
-static int sample(void *map, u32 *key, struct prio_sampler *s)
-{
-	struct bpf_iter_task it;
-	struct task_struct *p;
-	u64 now = bpf_ktime_get_ns();
-	u32 n = 0;
-
-	if (prio_settings.rank != PRIO_RANK_GROWTH)
-		goto rearm;
-	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
-	while ((p = bpf_iter_task_next(&it))) {
-		struct prio_growth fresh = {}, *g;
-		u32 tgid = p->tgid;
-		u64 pages = resident_pages(p);
-
-		n++;
-		g = bpf_map_lookup_elem(&prio_growth, &tgid);
-		if (g && g->start_ns == p->start_time) {
-			g->rate = growth_rate(g, pages, now);
-			g->rss = pages;
-			g->time_ns = now;
-			g->samples++;
-			continue;
-		}
-		/* first sample, or the tgid was reused by a new process */
-		fresh.rss = pages;
-		fresh.time_ns = now;
-		fresh.start_ns = p->start_time;
-		fresh.samples = 1;
-		bpf_map_update_elem(&prio_growth, &tgid, &fresh, BPF_ANY);
-	}
-	bpf_iter_task_destroy(&it);
-	prio_sampler_stats.processes = n;
-	prio_sampler_stats.duration_ns = bpf_ktime_get_ns() - now;
-	prio_sampler_stats.walks++;
-rearm:
-	bpf_timer_start(&s->timer, sampler_interval_ns(), 0);
-	return 0;
-}
-
-/* @p's growth in pages per second, the growth since the last sample included */
-static __always_inline s64 task_growth(struct task_struct *p)
-{
-	u32 tgid = p->tgid;
-	struct prio_growth *g = bpf_map_lookup_elem(&prio_growth, &tgid);
-
-	if (!g || g->start_ns != p->start_time)
-		return 0;	/* not sampled yet: no evidence of growth */
-	return growth_rate(g, resident_pages(p), bpf_ktime_get_ns());
-}
+#define GROWTH_RATE_MAX		((1LL << 20) - 1)	/* pages/s: 4 GiB/s */
+#define GROWTH_POINTS_MAX	((1LL << 29) - 1)	/* pages: 2 TiB */
 
 /* the growth of the policy's current choice, for the event's reason */
 __s64 prio_best_growth;
 
+/* not sleepable: growth.bpf.h says why */
 SEC("struct_ops/init")
 s32 BPF_PROG(priority_init)
 {
-	struct prio_sampler *s;
-	u32 key = 0;
-	int err;
-
-	s = bpf_map_lookup_elem(&prio_sampler, &key);
-	if (!s)
-		return -1;	/* an array always has element 0 */
-	err = bpf_timer_init(&s->timer, &prio_sampler, CLOCK_MONOTONIC);
-	if (!err)
-		err = bpf_timer_set_callback(&s->timer, sample);
-	if (!err)
-		err = bpf_timer_start(&s->timer, sampler_interval_ns(), 0);
-	return err;
+	return growth_start();
 }
 
 struct prio_match {

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ static void print_settings(bool json)
 {
 	struct oomx_common_cfg c;
 	struct prio_settings ps;
-	struct prio_sampler_stats st;
+	struct oomx_growth_stats st;
 	char delay[32];
 	bool prio;
 	__u64 lost;
@@ -231,7 +232,7 @@ static void print_settings(bool json)
 		lost = 0;
 	/* the priority policy's own settings and growth sampler */
 	prio = !read_var("settings", "prio_settings", &ps, sizeof(ps));
-	if (prio && read_var("bss", "prio_sampler_stats", &st, sizeof(st)))
+	if (prio && read_var("bss", "growth_stats", &st, sizeof(st)))
 		memset(&st, 0, sizeof(st));
 	if (!json) {
 		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
@@ -1128,6 +1129,13 @@ static int cmd_events(int argc, char **argv)
 	return err;
 }
 
+/* put_setting: @v at offset @off of the section image @val, if @set */
+static void put_setting(char *val, __u32 off, bool set, __u32 v)
+{
+	if (set)
+		memcpy(val + off, &v, sizeof(v));
+}
+
 /*
  * update_settings: write @cfg's settings (all of them, or only those it
  * sets when @only_given) and, when @gen is not NULL, the rule generation,
@@ -1136,8 +1144,6 @@ static int cmd_events(int argc, char **argv)
 static int update_settings(const char *cmd, const struct oomx_config *cfg, bool only_given,
 			   const __u32 *gen)
 {
-	struct oomx_common_cfg common;
-	struct prio_settings prio;
 	__u32 off, size, vs, goff, gsize, poff, psize, zero = 0;
 	char path[256], *val = NULL;
 	bool has_prio;
@@ -1150,12 +1156,14 @@ static int update_settings(const char *cmd, const struct oomx_config *cfg, bool 
 			cmd, path, strerror(errno));
 		return 1;
 	}
-	if (datasec_var(fd, "oomx_common", &off, &size, &vs) || size != sizeof(common) ||
+	if (datasec_var(fd, "oomx_common", &off, &size, &vs) ||
+	    size != sizeof(struct oomx_common_cfg) ||
 	    (gen && (datasec_var(fd, "prio_gen", &goff, &gsize, &vs) || gsize != sizeof(*gen)))) {
 		fprintf(stderr, "%s: the pinned settings map does not look like an oomx policy's\n", cmd);
 		goto out;
 	}
-	has_prio = !datasec_var(fd, "prio_settings", &poff, &psize, &vs) && psize == sizeof(prio);
+	has_prio = !datasec_var(fd, "prio_settings", &poff, &psize, &vs) &&
+		   psize == sizeof(struct prio_settings);
 	if ((cfg->has_rank || cfg->has_growth_interval) && !has_prio) {
 		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
 			"policy, which is not the one loaded\n", cmd);
@@ -1166,19 +1174,15 @@ static int update_settings(const char *cmd, const struct oomx_config *cfg, bool 
 		fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(errno));
 		goto out;
 	}
-	memcpy(&common, val + off, sizeof(common));
-	if (!only_given || cfg->has_reap_delay)
-		common.reap_delay_ms = cfg->reap_delay_ms;
-	if (!only_given || cfg->has_victim_timeout)
-		common.victim_timeout_ms = cfg->victim_timeout_ms;
-	memcpy(val + off, &common, sizeof(common));
+	put_setting(val, off + offsetof(struct oomx_common_cfg, reap_delay_ms),
+		    !only_given || cfg->has_reap_delay, cfg->reap_delay_ms);
+	put_setting(val, off + offsetof(struct oomx_common_cfg, victim_timeout_ms),
+		    !only_given || cfg->has_victim_timeout, cfg->victim_timeout_ms);
 	if (has_prio) {
-		memcpy(&prio, val + poff, sizeof(prio));
-		if (!only_given || cfg->has_rank)
-			prio.rank = cfg->rank;
-		if (!only_given || cfg->has_growth_interval)
-			prio.growth_interval_ms = cfg->growth_interval_ms;
-		memcpy(val + poff, &prio, sizeof(prio));
+		put_setting(val, poff + offsetof(struct prio_settings, rank),
+			    !only_given || cfg->has_rank, cfg->rank);
+		put_setting(val, poff + offsetof(struct prio_settings, growth_interval_ms),
+			    !only_given || cfg->has_growth_interval, cfg->growth_interval_ms);
 	}
 	if (gen)
 		memcpy(val + goff, gen, sizeof(*gen));

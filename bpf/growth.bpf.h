@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * growth.bpf.h - how fast each process grows, for policies that rank by it.
+ *
+ * The OOM killer sees one instant: oom_badness() ranks by what a task
+ * holds, not by how fast it got there, and the oom_ext hooks only run
+ * during an OOM. A policy that wants growth keeps a history itself: a BPF
+ * timer walks every process each interval and records its resident pages
+ * and a smoothed rate (each sample averages the new rate with the previous
+ * one, so a burst counts for a few intervals) in the "growth" map, keyed by
+ * tgid. The walk runs in softirq; growth_stats says what the last one cost.
+ *
+ * The including policy defines, before including this file,
+ *
+ *	static bool growth_wanted(void);	sample now? (else only re-arm)
+ *	static u32 growth_interval_ms(void);	the next interval
+ *
+ * and calls growth_start() from its init callback, which must not be
+ * sleepable: the timer callback is verified in the context of the program
+ * that set it, and the task iterator needs an RCU read-side section, which
+ * a non-sleepable program is.
+ */
+#ifndef __OOMX_GROWTH_BPF_H
+#define __OOMX_GROWTH_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, u32);			/* tgid */
+	__type(value, struct oomx_growth);
+} growth SEC(".maps");
+
+struct growth_timer {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct growth_timer);
+} growth_timer SEC(".maps");
+
+/* the last walk: processes sampled and time taken, for "oomx status" */
+struct oomx_growth_stats growth_stats;
+
+int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+		      unsigned int flags) __ksym;
+struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
+void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
+
+#define GROWTH_CLOCK_MONOTONIC	1
+
+/* resident pages of @p's mm, 0 for a task without one */
+static __always_inline u64 resident_pages(struct task_struct *p)
+{
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	s64 pages;
+
+	if (!mm)
+		return 0;
+	/* the counters' shared part: off by at most a per-CPU batch each */
+	pages = BPF_CORE_READ(mm, rss_stat[MM_FILEPAGES].count) +
+		BPF_CORE_READ(mm, rss_stat[MM_ANONPAGES].count) +
+		BPF_CORE_READ(mm, rss_stat[MM_SHMEMPAGES].count);
+	return pages > 0 ? pages : 0;
+}
+
+/* @g's rate with the growth from its sample to (@now_pages, @now) averaged in */
+static __always_inline s64 growth_rate(const struct oomx_growth *g, u64 now_pages, u64 now)
+{
+	u64 dt_ms = (now - g->time_ns) / 1000000;
+	u64 mag;
+	s64 inst;
+
+	if (!dt_ms)
+		return g->rate;
+	/* BPF has no signed division: divide the magnitude */
+	if (now_pages >= g->rss) {
+		mag = (now_pages - g->rss) * 1000 / dt_ms;
+		inst = mag;
+	} else {
+		mag = (g->rss - now_pages) * 1000 / dt_ms;
+		inst = -(s64)mag;
+	}
+	return g->samples > 1 ? (g->rate + inst) >> 1 : inst;
+}
+
+static bool growth_wanted(void);
+static u32 growth_interval_ms(void);
+
+static int growth_sample(void *map, u32 *key, struct growth_timer *t)
+{
+	struct bpf_iter_task it;
+	struct task_struct *p;
+	u64 now = bpf_ktime_get_ns();
+	u32 n = 0;
+
+	if (!growth_wanted())
+		goto rearm;
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
+	while ((p = bpf_iter_task_next(&it))) {
+		struct oomx_growth fresh = {}, *g;
+		u32 tgid = p->tgid;
+		u64 pages = resident_pages(p);
+
+		n++;
+		g = bpf_map_lookup_elem(&growth, &tgid);
+		if (g && g->start_ns == p->start_time) {
+			g->rate = growth_rate(g, pages, now);
+			g->rss = pages;
+			g->time_ns = now;
+			g->samples++;
+			continue;
+		}
+		/* first sample, or the tgid was reused by a new process */
+		fresh.rss = pages;
+		fresh.time_ns = now;
+		fresh.start_ns = p->start_time;
+		fresh.samples = 1;
+		bpf_map_update_elem(&growth, &tgid, &fresh, BPF_ANY);
+	}
+	bpf_iter_task_destroy(&it);
+	growth_stats.processes = n;
+	growth_stats.duration_ns = bpf_ktime_get_ns() - now;
+	growth_stats.walks++;
+rearm:
+	bpf_timer_start(&t->timer, (u64)growth_interval_ms() * 1000000, 0);
+	return 0;
+}
+
+/* growth_start: arm the sampler; 0 or a negative errno for init to return */
+static __always_inline int growth_start(void)
+{
+	struct growth_timer *t;
+	u32 key = 0;
+	int err;
+
+	t = bpf_map_lookup_elem(&growth_timer, &key);
+	if (!t)
+		return -1;	/* an array always has element 0 */
+	err = bpf_timer_init(&t->timer, &growth_timer, GROWTH_CLOCK_MONOTONIC);
+	if (!err)
+		err = bpf_timer_set_callback(&t->timer, growth_sample);
+	if (!err)
+		err = bpf_timer_start(&t->timer, (u64)growth_interval_ms() * 1000000, 0);
+	return err;
+}
+
+/* @p's growth in pages per second, the growth since the last sample included */
+static __always_inline s64 task_growth(struct task_struct *p)
+{
+	u32 tgid = p->tgid;
+	struct oomx_growth *g = bpf_map_lookup_elem(&growth, &tgid);
+
+	if (!g || g->start_ns != p->start_time)
+		return 0;	/* not sampled yet: no evidence of growth */
+	return growth_rate(g, resident_pages(p), bpf_ktime_get_ns());
+}
+
+#endif /* __OOMX_GROWTH_BPF_H */
