@@ -40,7 +40,7 @@ cg_new l2/db
 "$OOMX" load priority -c "$T/protect.conf" >"$T/load.out" 2>&1 || fail "oomx load: $(cat "$T/load.out")"
 ok "$(cat "$T/load.out")"
 expect_eq "$(cat $X/policy)" priority "attached policy after oomx load returned"
-for f in link events settings data bss prio_cgroup prio_comm prio_uid; do
+for f in link events settings data bss prio_cgroup prio_comm prio_uid growth growth_timer; do
 	[ -e "$P/$f" ] || fail "$P/$f is not pinned"
 done
 ok "pinned: $(ls $P | tr '\n' ' ')"
@@ -79,13 +79,13 @@ expect_eq "$(grep -c '"type":"kill"' "$T/events2.json")" 0 "events after they we
 # settings: all or nothing
 "$OOMX" set reap_delay_ms=0 victim_timeout_ms=250 >"$T/set.out" 2>&1 || fail "oomx set: $(cat "$T/set.out")"
 "$OOMX" status --json >"$T/status.json"
-expect_eq "$(jq -c .settings "$T/status.json")" '{"reap_delay_ms":0,"victim_timeout_ms":250}' "settings after oomx set"
+expect_eq "$(jq -c .settings "$T/status.json")" '{"reap_delay_ms":0,"victim_timeout_ms":250,"rank":"size","growth_interval_ms":1000}' "settings after oomx set"
 "$OOMX" set victim_timeout_ms=1000 reap_delay_ms=99999 >"$T/set2.out" 2>&1
 expect_eq "$?" 1 "exit status of an invalid set"
 grep -qF "oomx set: argument:2: reap_delay_ms wants 0 to 10000 milliseconds or 'default', got '99999'" "$T/set2.out" ||
 	fail "invalid set: $(cat "$T/set2.out")"
 "$OOMX" status --json >"$T/status2.json"
-expect_eq "$(jq -c .settings "$T/status2.json")" '{"reap_delay_ms":0,"victim_timeout_ms":250}' \
+expect_eq "$(jq -c .settings "$T/status2.json")" '{"reap_delay_ms":0,"victim_timeout_ms":250,"rank":"size","growth_interval_ms":1000}' \
 	"settings after an invalid set (unchanged, victim_timeout_ms too)"
 
 # apply: new rules replace the old ones as a whole
@@ -93,7 +93,7 @@ printf 'prefer comm batchjob\n' >"$T/prefer.conf"
 "$OOMX" apply "$T/prefer.conf" >"$T/apply.out" 2>&1 || fail "oomx apply: $(cat "$T/apply.out")"
 ok "$(cat "$T/apply.out")"
 "$OOMX" status --json >"$T/status3.json"
-expect_eq "$(jq -c .settings "$T/status3.json")" '{"reap_delay_ms":"default","victim_timeout_ms":0}' \
+expect_eq "$(jq -c .settings "$T/status3.json")" '{"reap_delay_ms":"default","victim_timeout_ms":0,"rank":"size","growth_interval_ms":1000}' \
 	"settings after apply (the file sets none: defaults)"
 printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
 "$OOMX" apply "$T/bad.conf" >"$T/apply2.out" 2>&1
