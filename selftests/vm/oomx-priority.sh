@@ -68,7 +68,8 @@ run_policy()
 	wait_for 60 "oomx to attach the priority policy" grep -qx enabled $X/state
 }
 
-# stop_policy NAME PID REASON: the one kill event names PID and REASON
+# stop_policy NAME PID REASON: the one kill event names PID and REASON, and
+# no group kill
 stop_policy()
 {
 	local k
@@ -76,6 +77,8 @@ stop_policy()
 	k=$K
 	expect_eq "$(jq -r .pid <<<"$k")" "$2" "$1: the event's victim"
 	expect_eq "$(jq -r .reason <<<"$k")" "$3" "$1: the event's reason"
+	expect_eq "$(jq -r '[.group_killed, .group_killed_count] | tostring' <<<"$k")" \
+		'[null,0]' "$1: no group kill in the event"
 }
 
 # the kernel alone: the database dies
