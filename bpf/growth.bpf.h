@@ -50,6 +50,7 @@ struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
 void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
 
 #define GROWTH_CLOCK_MONOTONIC	1
+#define GROWTH_MAX_WALK		32768	/* processes per walk, the map's size */
 
 /* resident pages of @p's mm, 0 for a task without one */
 static __always_inline u64 resident_pages(struct task_struct *p)
@@ -94,17 +95,26 @@ static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 	struct bpf_iter_task it;
 	struct task_struct *p;
 	u64 now = bpf_ktime_get_ns();
-	u32 n = 0;
 
 	if (!growth_wanted())
 		goto rearm;
+	growth_stats.processes = 0;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((p = bpf_iter_task_next(&it))) {
 		struct oomx_growth fresh = {}, *g;
 		u32 tgid = p->tgid;
 		u64 pages = resident_pages(p);
 
-		n++;
+		/*
+		 * Bound the softirq's work. The count lives in a global, not
+		 * in a register, so that the verifier does not track its
+		 * value and can prove the loop by convergence.
+		 */
+		if (growth_stats.processes >= GROWTH_MAX_WALK) {
+			growth_stats.truncated++;
+			break;
+		}
+		growth_stats.processes++;
 		g = bpf_map_lookup_elem(&growth, &tgid);
 		if (g && g->start_ns == p->start_time) {
 			g->rate = growth_rate(g, pages, now);
@@ -121,7 +131,6 @@ static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 		bpf_map_update_elem(&growth, &tgid, &fresh, BPF_ANY);
 	}
 	bpf_iter_task_destroy(&it);
-	growth_stats.processes = n;
 	growth_stats.duration_ns = bpf_ktime_get_ns() - now;
 	growth_stats.walks++;
 rearm:

@@ -133,7 +133,7 @@ struct oomx_growth_stats {
 	__u64 walks;		/* sampler runs that walked the processes */
 	__u64 duration_ns;	/* of the last walk */
 	__u32 processes;	/* walked by the last one, kernel threads included */
-	__u32 pad;
+	__u32 truncated;	/* walks stopped at GROWTH_MAX_WALK processes */
 };
 
 /*

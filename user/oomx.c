@@ -239,10 +239,11 @@ static void print_settings(bool json)
 		       delay, c.victim_timeout_ms, c.victim_timeout_ms ? "" : " (none)");
 		if (prio)
 			printf("rank:        %s (growth sampled every %u ms)\n"
-			       "sampler:     %llu walks, the last: %u processes in %llu us\n",
+			       "sampler:     %llu walks, the last: %u processes in %llu us%s\n",
 			       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms,
 			       (unsigned long long)st.walks, st.processes,
-			       (unsigned long long)st.duration_ns / 1000);
+			       (unsigned long long)st.duration_ns / 1000,
+			       st.truncated ? " (walks stop at the map's size: some processes unsampled)" : "");
 		printf("lost events: %llu\n", (unsigned long long)lost);
 		return;
 	}
@@ -253,9 +254,9 @@ static void print_settings(bool json)
 		       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms);
 	putchar('}');
 	if (prio)
-		printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu}",
-		       (unsigned long long)st.walks, st.processes,
-		       (unsigned long long)st.duration_ns);
+		printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu,"
+		       "\"truncated_walks\":%u}", (unsigned long long)st.walks, st.processes,
+		       (unsigned long long)st.duration_ns, st.truncated);
 	printf(",\"lost_events\":%llu", (unsigned long long)lost);
 }
 
