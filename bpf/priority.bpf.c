@@ -209,6 +209,7 @@ static __always_inline const char *source_name(u32 source)
 }
 
 char reason_buf[OOMX_REASON_LEN];
+char rule_buf[32];
 
 static __always_inline const char *
 oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
@@ -220,17 +221,18 @@ oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 		       "already exiting: marked, not killed" :
 		       "every candidate protected: the kernel's choice";
 	classify(victim, &m);
+	if (m.source == PRIO_SRC_DEFAULT)
+		__builtin_memcpy(rule_buf, "no rule", sizeof("no rule"));
+	else
+		BPF_SNPRINTF(rule_buf, sizeof(rule_buf), "%s at line %u",
+			     source_name(m.source), m.line);
 	if (prio_settings.rank == PRIO_RANK_GROWTH)
 		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
 			     "lowest class (%u, %s), growing %lld KiB/s",
-			     m.klass, source_name(m.source), prio_best_growth * 4);
-	else if (m.source == PRIO_SRC_DEFAULT)
-		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
-			     "lowest class (%u, no rule), largest in it", m.klass);
+			     m.klass, rule_buf, prio_best_growth * 4);
 	else
 		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
-			     "lowest class (%u, %s at line %u), largest in it",
-			     m.klass, source_name(m.source), m.line);
+			     "lowest class (%u, %s), largest in it", m.klass, rule_buf);
 	return reason_buf;
 }
 
