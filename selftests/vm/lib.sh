@@ -225,13 +225,11 @@ abc_trigger()
 # abc_expect VICTIM: the OOM killed VICTIM (A, B or C) first, by SIGKILL;
 # every other of A, B, C the kernel did not kill is alive.
 #
-# The kernel may kill a second task in the same memcg OOM: do_exit() drops
-# signal->live before exit_mm(), and mem_cgroup_scan_tasks() iterates with
-# CSS_TASK_ITER_PROCS, which skips a leader whose signal->live is 0
-# (css_task_iter_advance()); so an exiting victim whose memory is not yet
-# freed no longer makes the next scan wait (see docs/oom/selection.md). Such
-# a second kill is reported, not failed; the first kill is what the policy
-# decided.
+# The kernel may kill a second task in the same memcg OOM: exit_mmap() sets
+# MMF_OOM_SKIP on the victim's mm before tlb_finish_mmu() frees the pages it
+# gathered, so a scan in between skips the victim while its memory is still
+# charged (see docs/oom/selection.md, "the rule has a hole"). Such a second
+# kill is reported, not failed; the first kill is what the policy decided.
 abc_expect()
 {
 	expect_kills "$KLOG0" "$1" A B C
