@@ -225,11 +225,12 @@ abc_trigger()
 # abc_expect VICTIM: the OOM killed VICTIM (A, B or C) first, by SIGKILL;
 # every other of A, B, C the kernel did not kill is alive.
 #
-# The kernel may kill a second task in the same memcg OOM: exit_mmap() sets
-# MMF_OOM_SKIP on the victim's mm before tlb_finish_mmu() frees the pages it
-# gathered, so a scan in between skips the victim while its memory is still
-# charged (see docs/oom/selection.md, "the rule has a hole"). Such a second
-# kill is reported, not failed; the first kill is what the policy decided.
+# The kernel may kill a second task in the same memcg OOM, most likely
+# because exit_mmap() sets MMF_OOM_SKIP on the victim's mm before
+# tlb_finish_mmu() frees the pages it gathered, so a scan in between skips
+# the victim while its memory is still charged (docs/oom/selection.md, "the
+# rule has a hole"; not confirmed by experiment). Such a second kill is
+# reported, not failed; the first kill is what the policy decided.
 abc_expect()
 {
 	expect_kills "$KLOG0" "$1" A B C
