@@ -108,22 +108,28 @@ struct prio_match {
 	u32 source;	/* enum prio_source */
 };
 
+/*
+ * Reading the task. These run for every task of every scan, so they read
+ * fields directly (the verifier makes each a fault-safe load) rather than
+ * through bpf_probe_read_kernel() calls.
+ */
+
 /* the rule of the nearest cgroup with one, from @p's cgroup up to the root */
 static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p, u32 gen)
 {
-	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
 	struct prio_cgroup_key key = { .gen = gen };
-	int level = BPF_CORE_READ(cg, level);
+	struct cgroup *cg = p->cgroups->dfl_cgrp;
+	struct cgroup_subsys_state *parent;
 	struct prio_rule *r;
 	int i;
 
-	for (i = MAX_CGROUP_DEPTH - 1; i >= 0; i--) {
-		if (i > level)
-			continue;
-		key.id = BPF_CORE_READ(cg, ancestors[i], kn, id);
+	for (i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
+		key.id = cg->kn->id;
 		r = bpf_map_lookup_elem(&prio_cgroup, &key);
 		if (r)
 			return r;
+		parent = cg->self.parent;	/* NULL above the root */
+		cg = parent ? parent->cgroup : NULL;
 	}
 	return NULL;
 }
@@ -135,11 +141,12 @@ static __always_inline void classify(struct task_struct *p, struct prio_match *m
 	struct prio_uid_key ukey = { .gen = gen };
 	struct prio_rule *r;
 
-	bpf_probe_read_kernel_str(ckey.comm, sizeof(ckey.comm), p->comm);
+	/* the kernel pads comm with NULs (strscpy_pad()), as oomx pads the key */
+	__builtin_memcpy(ckey.comm, p->comm, sizeof(ckey.comm));
 	r = bpf_map_lookup_elem(&prio_comm, &ckey);
 	m->source = PRIO_SRC_COMM;
 	if (!r) {
-		ukey.uid = BPF_CORE_READ(p, cred, uid.val);
+		ukey.uid = p->cred->uid.val;
 		r = bpf_map_lookup_elem(&prio_uid, &ukey);
 		m->source = PRIO_SRC_UID;
 	}
