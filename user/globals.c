@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include "globals.h"
 
 /* the internal map of data section @sec: libbpf names it "<obj>.<sec>" */
@@ -88,4 +91,87 @@ void *oomx_global_ptr(const struct oomx_global *g)
 	if (!base || (size_t)g->offset + g->size > sz)
 		return NULL;
 	return base + g->offset;
+}
+
+/* the variable @name of data section @sec in @btf, or NULL */
+static const struct btf_var_secinfo *datasec_var(const struct btf *btf,
+						  const struct btf_type *sec, const char *name)
+{
+	const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
+	int i;
+
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name))
+			return vs;
+	}
+	return NULL;
+}
+
+int oomx_section_open(struct oomx_section *s, const char *path)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = bpf_obj_get(path);
+	if (s->fd < 0)
+		return -errno;
+	if (bpf_map_get_info_by_fd(s->fd, &info, &len)) {
+		err = -errno;
+		goto fail;
+	}
+	s->btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!s->btf) {
+		err = -errno;
+		goto fail;
+	}
+	s->datasec = btf__type_by_id(s->btf, info.btf_value_type_id);
+	if (!s->datasec || !btf_is_datasec(s->datasec)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	s->value_size = info.value_size;
+	s->value = malloc(info.value_size);
+	if (!s->value) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (bpf_map_lookup_elem(s->fd, &zero, s->value)) {
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	oomx_section_close(s);
+	return err;
+}
+
+void *oomx_section_var(const struct oomx_section *s, const char *name, __u32 size)
+{
+	const struct btf_var_secinfo *vs = datasec_var(s->btf, s->datasec, name);
+
+	if (!vs || vs->size != size || (size_t)vs->offset + size > s->value_size)
+		return NULL;
+	return s->value + vs->offset;
+}
+
+int oomx_section_write(const struct oomx_section *s)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(s->fd, &zero, s->value, BPF_ANY) ? -errno : 0;
+}
+
+void oomx_section_close(struct oomx_section *s)
+{
+	free(s->value);
+	btf__free(s->btf);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->value = NULL;
+	s->btf = NULL;
+	s->fd = -1;
 }

@@ -33,4 +33,29 @@ int oomx_global_find(struct bpf_object *obj, const char *name, struct oomx_globa
 /* oomx_global_ptr: the variable's bytes, or NULL if the map has no image */
 void *oomx_global_ptr(const struct oomx_global *g);
 
+/*
+ * A pinned data-section map of a loaded policy (its .data, .bss or
+ * .data.cfg), read once: the section's BTF from the kernel and one copy of
+ * its value, in which oomx_section_var() finds globals by name. Changes to
+ * that copy reach the kernel in one map update, oomx_section_write().
+ */
+struct oomx_section {
+	int fd;
+	struct btf *btf;
+	const struct btf_type *datasec;
+	__u32 value_size;
+	char *value;
+};
+
+/* oomx_section_open: the map pinned at @path; 0 or -errno (nothing to close) */
+int oomx_section_open(struct oomx_section *s, const char *path);
+
+/* oomx_section_var: global @name of @size bytes in the copy, or NULL */
+void *oomx_section_var(const struct oomx_section *s, const char *name, __u32 size);
+
+/* oomx_section_write: the copy back into the map, at once; 0 or -errno */
+int oomx_section_write(const struct oomx_section *s);
+
+void oomx_section_close(struct oomx_section *s);
+
 #endif

@@ -205,59 +205,79 @@ static int cmd_check(int argc, char **argv)
 /* ---------------------------------------------------------------- status */
 
 static bool pinned(void);
-static int read_var(const char *pin, const char *name, void *out, __u32 size);
+static void pin_path(char *buf, size_t len, const char *name);
 
 #define PIN_DIR "/sys/fs/bpf/oomx"
 
-/* the loaded policy's settings, as "reap_delay_ms", "victim_timeout_ms" */
+/*
+ * The loaded policy's settings (the pinned .data.cfg) and the counters of
+ * its .bss: lost events and, for priority, the growth sampler's last walk.
+ */
 static void print_settings(bool json)
 {
-	struct oomx_common_cfg c;
-	struct prio_settings ps;
-	struct oomx_growth_stats st;
-	char delay[32];
-	bool prio;
-	__u64 lost;
+	static const struct oomx_growth_stats no_stats;
+	const struct oomx_growth_stats *st = &no_stats;
+	const struct oomx_common_cfg *c;
+	const struct prio_settings *ps;
+	struct oomx_section set, bss;
+	char path[256], delay[32];
+	const __u64 *lost = NULL;
+	bool have_bss;
 
-	if (!pinned() || read_var("settings", "oomx_common", &c, sizeof(c))) {
+	pin_path(path, sizeof(path), "settings");
+	if (!pinned() || oomx_section_open(&set, path)) {
 		if (json)
 			printf(",\"pinned\":%s,\"settings\":null", pinned() ? "true" : "false");
 		return;
 	}
-	if (c.reap_delay_ms == OOMX_KERNEL_DEFAULT)
-		snprintf(delay, sizeof(delay), json ? "\"default\"" : "default (2000)");
-	else
-		snprintf(delay, sizeof(delay), "%u", c.reap_delay_ms);
-	if (read_var("bss", "oomx_lost_events", &lost, sizeof(lost)))
-		lost = 0;
-	/* the priority policy's own settings and growth sampler */
-	prio = !read_var("settings", "prio_settings", &ps, sizeof(ps));
-	if (prio && read_var("bss", "growth_stats", &st, sizeof(st)))
-		memset(&st, 0, sizeof(st));
-	if (!json) {
-		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
-		       delay, c.victim_timeout_ms, c.victim_timeout_ms ? "" : " (none)");
-		if (prio)
-			printf("rank:        %s (growth sampled every %u ms)\n"
-			       "sampler:     %llu walks, the last: %u processes in %llu us%s\n",
-			       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms,
-			       (unsigned long long)st.walks, st.processes,
-			       (unsigned long long)st.duration_ns / 1000,
-			       st.truncated ? " (walks stop at the map's size: some processes unsampled)" : "");
-		printf("lost events: %llu\n", (unsigned long long)lost);
+	c = oomx_section_var(&set, "oomx_common", sizeof(*c));
+	if (!c) {
+		if (json)
+			printf(",\"pinned\":true,\"settings\":null");
+		oomx_section_close(&set);
 		return;
 	}
-	printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,\"victim_timeout_ms\":%u",
-	       delay, c.victim_timeout_ms);
-	if (prio)
-		printf(",\"rank\":\"%s\",\"growth_interval_ms\":%u",
-		       ps.rank == PRIO_RANK_GROWTH ? "growth" : "size", ps.growth_interval_ms);
-	putchar('}');
-	if (prio)
-		printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu,"
-		       "\"truncated_walks\":%u}", (unsigned long long)st.walks, st.processes,
-		       (unsigned long long)st.duration_ns, st.truncated);
-	printf(",\"lost_events\":%llu", (unsigned long long)lost);
+	ps = oomx_section_var(&set, "prio_settings", sizeof(*ps));
+	pin_path(path, sizeof(path), "bss");
+	have_bss = !oomx_section_open(&bss, path);
+	if (have_bss) {
+		lost = oomx_section_var(&bss, "oomx_lost_events", sizeof(*lost));
+		if (ps)
+			st = oomx_section_var(&bss, "growth_stats", sizeof(*st));
+		if (!st)
+			st = &no_stats;
+	}
+	if (c->reap_delay_ms == OOMX_KERNEL_DEFAULT)
+		snprintf(delay, sizeof(delay), json ? "\"default\"" : "default (2000)");
+	else
+		snprintf(delay, sizeof(delay), "%u", c->reap_delay_ms);
+	if (!json) {
+		printf("loaded at:   %s\nreap delay:  %s ms\nvictim timeout: %u ms%s\n", PIN_DIR,
+		       delay, c->victim_timeout_ms, c->victim_timeout_ms ? "" : " (none)");
+		if (ps)
+			printf("rank:        %s (growth sampled every %u ms)\n"
+			       "sampler:     %llu walks, the last: %u processes in %llu us%s\n",
+			       ps->rank == PRIO_RANK_GROWTH ? "growth" : "size", ps->growth_interval_ms,
+			       (unsigned long long)st->walks, st->processes,
+			       (unsigned long long)st->duration_ns / 1000,
+			       st->truncated ? " (walks stop at the map's size: some processes unsampled)" : "");
+		printf("lost events: %llu\n", lost ? (unsigned long long)*lost : 0ULL);
+	} else {
+		printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,\"victim_timeout_ms\":%u",
+		       delay, c->victim_timeout_ms);
+		if (ps)
+			printf(",\"rank\":\"%s\",\"growth_interval_ms\":%u",
+			       ps->rank == PRIO_RANK_GROWTH ? "growth" : "size", ps->growth_interval_ms);
+		putchar('}');
+		if (ps)
+			printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu,"
+			       "\"truncated_walks\":%u}", (unsigned long long)st->walks, st->processes,
+			       (unsigned long long)st->duration_ns, st->truncated);
+		printf(",\"lost_events\":%llu", lost ? (unsigned long long)*lost : 0ULL);
+	}
+	if (have_bss)
+		oomx_section_close(&bss);
+	oomx_section_close(&set);
 }
 
 static const char *const counters[] = {
@@ -816,66 +836,23 @@ static void unpin_all(void)
 	rmdir(PIN_DIR);
 }
 
-/*
- * datasec_var: offset and size of global @name in the array map @fd whose
- * value is a BTF data section (libbpf's .data/.bss maps), and the value size.
- */
-static int datasec_var(int fd, const char *name, __u32 *off, __u32 *size, __u32 *value_size)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *t;
-	struct btf *btf;
-	int i, ret = -ENOENT;
-
-	if (bpf_map_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!btf)
-		return -errno;
-	t = btf__type_by_id(btf, info.btf_value_type_id);
-	if (t && btf_is_datasec(t)) {
-		vs = btf_var_secinfos(t);
-		for (i = 0; i < btf_vlen(t); i++, vs++) {
-			const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-			if (!strcmp(btf__name_by_offset(btf, var->name_off), name)) {
-				*off = vs->offset;
-				*size = vs->size;
-				*value_size = info.value_size;
-				ret = 0;
-				break;
-			}
-		}
-	}
-	btf__free(btf);
-	return ret;
-}
-
 /* read_var: copy global @name (@size bytes) out of the pinned section @pin */
 static int read_var(const char *pin, const char *name, void *out, __u32 size)
 {
-	char path[256], *val = NULL;
-	__u32 off, vsz, vs, zero = 0;
-	int fd, ret;
+	struct oomx_section sec;
+	char path[256];
+	void *v;
+	int ret;
 
 	pin_path(path, sizeof(path), pin);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	ret = datasec_var(fd, name, &off, &vsz, &vs);
-	if (!ret && vsz != size)
-		ret = -EINVAL;
-	if (!ret) {
-		val = malloc(vs);
-		ret = !val ? -ENOMEM : bpf_map_lookup_elem(fd, &zero, val) ? -errno : 0;
-	}
-	if (!ret)
-		memcpy(out, val + off, size);
-	free(val);
-	close(fd);
-	return ret;
+	ret = oomx_section_open(&sec, path);
+	if (ret)
+		return ret;
+	v = oomx_section_var(&sec, name, size);
+	if (v)
+		memcpy(out, v, size);
+	oomx_section_close(&sec);
+	return v ? 0 : -ENOENT;
 }
 
 /*
@@ -1130,13 +1107,6 @@ static int cmd_events(int argc, char **argv)
 	return err;
 }
 
-/* put_setting: @v at offset @off of the section image @val, if @set */
-static void put_setting(char *val, __u32 off, bool set, __u32 v)
-{
-	if (set)
-		memcpy(val + off, &v, sizeof(v));
-}
-
 /*
  * update_settings: write @cfg's settings (all of them, or only those it
  * sets when @only_given) and, when @gen is not NULL, the rule generation,
@@ -1145,56 +1115,54 @@ static void put_setting(char *val, __u32 off, bool set, __u32 v)
 static int update_settings(const char *cmd, const struct oomx_config *cfg, bool only_given,
 			   const __u32 *gen)
 {
-	__u32 off, size, vs, goff, gsize, poff, psize, zero = 0;
-	char path[256], *val = NULL;
-	bool has_prio;
-	int fd, ret = 1;
+	struct oomx_common_cfg *common;
+	struct prio_settings *prio;
+	struct oomx_section sec;
+	__u32 *cur_gen = NULL;
+	char path[256];
+	int err, ret = 1;
 
 	pin_path(path, sizeof(path), "settings");
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fprintf(stderr, "%s: no policy is loaded (cannot open %s: %s); 'oomx load' one first\n",
-			cmd, path, strerror(errno));
+	err = oomx_section_open(&sec, path);
+	if (err) {
+		if (err == -ENOENT)
+			fprintf(stderr, "%s: no policy is loaded (nothing pinned at %s); "
+				"'oomx load' one first\n", cmd, path);
+		else
+			fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(-err));
 		return 1;
 	}
-	if (datasec_var(fd, "oomx_common", &off, &size, &vs) ||
-	    size != sizeof(struct oomx_common_cfg) ||
-	    (gen && (datasec_var(fd, "prio_gen", &goff, &gsize, &vs) || gsize != sizeof(*gen)))) {
+	common = oomx_section_var(&sec, "oomx_common", sizeof(*common));
+	if (gen)
+		cur_gen = oomx_section_var(&sec, "prio_gen", sizeof(*cur_gen));
+	if (!common || (gen && !cur_gen)) {
 		fprintf(stderr, "%s: the pinned settings map does not look like an oomx policy's\n", cmd);
 		goto out;
 	}
-	has_prio = !datasec_var(fd, "prio_settings", &poff, &psize, &vs) &&
-		   psize == sizeof(struct prio_settings);
-	if ((cfg->has_rank || cfg->has_growth_interval) && !has_prio) {
+	prio = oomx_section_var(&sec, "prio_settings", sizeof(*prio));
+	if ((cfg->has_rank || cfg->has_growth_interval) && !prio) {
 		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
 			"policy, which is not the one loaded\n", cmd);
 		goto out;
 	}
-	val = malloc(vs);
-	if (!val || bpf_map_lookup_elem(fd, &zero, val)) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(errno));
-		goto out;
-	}
-	put_setting(val, off + offsetof(struct oomx_common_cfg, reap_delay_ms),
-		    !only_given || cfg->has_reap_delay, cfg->reap_delay_ms);
-	put_setting(val, off + offsetof(struct oomx_common_cfg, victim_timeout_ms),
-		    !only_given || cfg->has_victim_timeout, cfg->victim_timeout_ms);
-	if (has_prio) {
-		put_setting(val, poff + offsetof(struct prio_settings, rank),
-			    !only_given || cfg->has_rank, cfg->rank);
-		put_setting(val, poff + offsetof(struct prio_settings, growth_interval_ms),
-			    !only_given || cfg->has_growth_interval, cfg->growth_interval_ms);
-	}
+	if (!only_given || cfg->has_reap_delay)
+		common->reap_delay_ms = cfg->reap_delay_ms;
+	if (!only_given || cfg->has_victim_timeout)
+		common->victim_timeout_ms = cfg->victim_timeout_ms;
+	if (prio && (!only_given || cfg->has_rank))
+		prio->rank = cfg->rank;
+	if (prio && (!only_given || cfg->has_growth_interval))
+		prio->growth_interval_ms = cfg->growth_interval_ms;
 	if (gen)
-		memcpy(val + goff, gen, sizeof(*gen));
-	if (bpf_map_update_elem(fd, &zero, val, BPF_ANY)) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path, strerror(errno));
+		*cur_gen = *gen;
+	err = oomx_section_write(&sec);
+	if (err) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path, strerror(-err));
 		goto out;
 	}
 	ret = 0;
 out:
-	free(val);
-	close(fd);
+	oomx_section_close(&sec);
 	return ret;
 }
 
