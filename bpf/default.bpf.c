@@ -27,14 +27,7 @@ OOMX_SELECT_SCAN_ONLY(default_select)
 static __always_inline const char *
 oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 {
-	switch (info->kind) {
-	case OOM_EXT_KILL_POLICY:
-		return "largest oom_badness (rss+swap+page tables, oom_score_adj)";
-	case OOM_EXT_KILL_NONE:
-		return "already exiting: given access to reserves, not killed";
-	default:
-		return "chosen by the kernel, not the policy";
-	}
+	return "largest oom_badness (rss+swap+page tables, oom_score_adj)";
 }
 
 OOMX_OPS_DEFINE(default_ops,

@@ -105,8 +105,10 @@ static __always_inline u64 oomx_mem_pages(const struct oom_ext_mem *m)
  *	static const char *oomx_explain(struct task_struct *victim,
  *					const struct oom_ext_kill_info *info);
  *
- * which returns the reason its event gives for a kill, then declares its
- * ops with OOMX_OPS_DEFINE(), which adds the common callbacks below:
+ * which returns the reason its event gives for a kill the policy chose
+ * (kind OOM_EXT_KILL_POLICY or _SELECT; the framework words the kernel's
+ * kills and the already-exiting marks itself), then declares its ops with
+ * OOMX_OPS_DEFINE(), which adds the common callbacks below:
  * kill and reap events, the reaper knobs and the exit record.
  */
 #ifdef OOMX_POLICY_NAME
@@ -225,7 +227,16 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 		ev->runner_up_pid = oomx_scan.best_pid;
 		ev->runner_up_points = oomx_scan.best_points;
 	}
-	why = oomx_explain(victim, info);
+	switch (info->kind) {
+	case OOM_EXT_KILL_NONE:
+		why = "already exiting: given access to reserves, not killed";
+		break;
+	case OOM_EXT_KILL_KERNEL:
+		why = "chosen by the kernel, not the policy";
+		break;
+	default:
+		why = oomx_explain(victim, info);
+	}
 	if (why)
 		bpf_probe_read_kernel_str(ev->reason, sizeof(ev->reason), why);
 	bpf_ringbuf_submit(ev, 0);

@@ -65,13 +65,8 @@ char reason_buf[OOMX_REASON_LEN];
 static __always_inline const char *
 oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 {
-	u64 excess;
+	u64 excess = excess_pages(victim);
 
-	if (info->kind != OOM_EXT_KILL_POLICY)
-		return info->kind == OOM_EXT_KILL_NONE ?
-		       "already exiting: marked, not killed" :
-		       "chosen by the kernel, not the policy";
-	excess = excess_pages(victim);
 	if (!excess)
 		return "no cgroup above its protection: the largest task";
 	BPF_SNPRINTF(reason_buf, sizeof(reason_buf),

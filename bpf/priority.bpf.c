@@ -223,10 +223,6 @@ oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 {
 	struct prio_match m;
 
-	if (info->kind != OOM_EXT_KILL_POLICY)
-		return info->kind == OOM_EXT_KILL_NONE ?
-		       "already exiting: marked, not killed" :
-		       "every candidate protected: the kernel's choice";
 	classify(victim, &m);
 	if (m.source == PRIO_SRC_DEFAULT)
 		__builtin_memcpy(rule_buf, "no rule", sizeof("no rule"));
