@@ -39,11 +39,30 @@ static __always_inline u64 excess_pages(struct task_struct *p)
 	return (mc.usage - prot) / OOMX_PAGE_SIZE;
 }
 
+/*
+ * A memcg OOM's scan meets the tasks cgroup by cgroup: keep the last
+ * cgroup's excess instead of asking the kernel again for each of its
+ * tasks. Forgotten by select at the start of every OOM.
+ */
+__u64 last_cgroup;	/* cgroup id, 0 for none */
+__u64 last_excess;
+
+static __always_inline u64 scan_excess(struct task_struct *p)
+{
+	u64 id = p->cgroups->dfl_cgrp->kn->id;
+
+	if (!id || id != last_cgroup) {
+		last_excess = excess_pages(p);
+		last_cgroup = id;
+	}
+	return last_excess;
+}
+
 SEC("struct_ops/badness")
 s64 BPF_PROG(pressure_badness, struct task_struct *p, struct oom_control *oc,
 	     s64 points)
 {
-	u64 excess = excess_pages(p);
+	u64 excess = scan_excess(p);
 	s64 score;
 
 	/* stay below OOM_EXT_POINTS_MAX (2^60): 2^36 pages are 256 TiB */
@@ -58,7 +77,13 @@ s64 BPF_PROG(pressure_badness, struct task_struct *p, struct oom_control *oc,
 	return score;
 }
 
-OOMX_SELECT_SCAN_ONLY(pressure_select)
+SEC("struct_ops/select")
+s32 BPF_PROG(pressure_select, struct oom_control *oc)
+{
+	oomx_scan_begin();
+	last_cgroup = 0;
+	return 0;	/* let the kernel scan, with this badness */
+}
 
 char reason_buf[OOMX_REASON_LEN];
 
