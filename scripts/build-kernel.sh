@@ -27,6 +27,10 @@ Build the oomx kernel (Debian $OOMX_SRC_PKG + kernel/patches/series).
   --version VER  use this Debian package version of $OOMX_SRC_PKG
                  (default: \$OOMX_KERNEL_VERSION, else apt's candidate)
   --jobs N       parallel make jobs (default: nproc = $(nproc))
+  --unpatched    build the same source and configuration without the series,
+                 in its own tree and output directory (the baseline that
+                 benchmarks and the second-kill reproducer compare against);
+                 its state goes to \$OOMX_CACHE/kernel-unpatched.env
 
 Cache: $OOMX_CACHE (set OOMX_CACHE to move it, 'make clean-cache' to clear it).
 EOF
@@ -34,10 +38,12 @@ EOF
 
 want_ver=${OOMX_KERNEL_VERSION:-}
 jobs=$(nproc)
+unpatched=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--version) want_ver=${2:?--version needs a value}; shift 2 ;;
 	--jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
+	--unpatched) unpatched=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument '$1'" "see --help" ;;
 	esac
@@ -119,6 +125,27 @@ if ! git_tree rev-parse -q --verify pristine >/dev/null 2>&1; then
 	trap - EXIT
 fi
 kver=$(make -s -C "$tree" kernelversion)
+
+# The unpatched baseline: a worktree of the pristine commit, its own build
+# directory, and the fragment without the options only the series adds.
+if [ $unpatched -eq 1 ]; then
+	utree=$tree-unpatched
+	if ! git -C "$utree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		stage "creating the unpatched worktree $utree"
+		rm -rf "$utree"
+		git_tree worktree prune
+		git_tree worktree add -q --detach "$utree" pristine ||
+			die "cannot create the worktree $utree" "check the disk space of $OOMX_CACHE"
+	fi
+	tree=$utree
+	out=$out-unpatched
+	mkdir -p "$out"
+	grep -v 'CONFIG_OOM_EXT' "$fragment" >"$out/oomx.config.unpatched"
+	fragment=$out/oomx.config.unpatched
+	series=/dev/null
+	OOMX_KERNEL_STATE=unpatched
+	export OOMX_KERNEL_STATE
+fi
 info "kernel $kver from $OOMX_SRC_PKG $pkgver"
 
 # ------------------------------------------------------------------ keys ---
@@ -134,6 +161,7 @@ fi
 
 series_key=$( {
 	echo "recipe $OOMX_KERNEL_RECIPE"
+	[ $unpatched -eq 0 ] || echo unpatched
 	for p in "${patches[@]}"; do
 		echo "$p"
 		cat "$patch_dir/$p"
@@ -163,14 +191,14 @@ EOF
 
 if [ "$(cat "$out/.oomx-key" 2>/dev/null)" = "$key" ] &&
 	[ -f "$out/arch/x86/boot/bzImage" ] && [ -f "$out/vmlinux" ] &&
-	[ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" = "$series_key" ]; then
+	{ [ $unpatched -eq 1 ] || [ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" = "$series_key" ]; }; then
 	write_state
 	stage "kernel $kver with ${#patches[@]} patch(es) is up to date (key $key)"
 	exit 0
 fi
 
 # ---------------------------------------------------------------- patches --
-if [ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" != "$series_key" ]; then
+if [ $unpatched -eq 0 ] && [ "$(cat "$tree/.git/oomx-series" 2>/dev/null)" != "$series_key" ]; then
 	stage "applying ${#patches[@]} patch(es) from kernel/patches/series"
 	if [ -n "$(git_tree status --porcelain --untracked-files=no)" ]; then
 		die "the cached tree $tree has local edits; refusing to reset it" \

@@ -72,7 +72,7 @@ tree_git()
 # kernel_state_file: where build-kernel.sh records what it built last.
 kernel_state_file()
 {
-	echo "$OOMX_CACHE/kernel.env"
+	echo "$OOMX_CACHE/kernel${OOMX_KERNEL_STATE:+-$OOMX_KERNEL_STATE}.env"
 }
 
 # load_kernel_state: sets KVER, KSRC, KOUT, BZIMAGE, VMLINUX, KEY from the last
