@@ -114,11 +114,19 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
 POLICIES := default priority pressure
 POLICY_SKELS := $(POLICIES:%=$(B)/bpf/%.skel.h)
 OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c
-USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/bpf -I $(LIBBPF_INC)
+USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(B)/bpf -I $(LIBBPF_INC)
+
+# The kernel's oom_ext constants for user space, from its BTF (vmlinux.h).
+CONSTS_H := $(B)/gen/oom_ext_consts.h
+$(CONSTS_H): vmlinux/vmlinux.h scripts/gen-consts.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/gen-consts.sh $< $@
 
 oomx: $(B)/oomx
 
-$(B)/oomx: $(OOMX_SRCS) user/events.h user/policies.h user/globals.h user/config.h bpf/oomx_shared.h $(POLICY_SKELS) | tools
+$(B)/oomx: $(OOMX_SRCS) user/events.h user/policies.h user/globals.h user/config.h bpf/oomx_shared.h \
+		$(CONSTS_H) $(POLICY_SKELS) | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(LIBBPF_LIBS)
 
@@ -139,17 +147,18 @@ selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test
 
 # host unit test of the configuration parser, with ASan and UBSan
-$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
+$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user -I $(B)/gen \
 		-o $@ selftests/progs/config_test.c user/config.c
 
 # host unit test of the loader's event formatting
-$(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h bpf/oomx_shared.h
+$(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h bpf/oomx_shared.h \
+		$(CONSTS_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I user -I bpf -o $@ selftests/progs/events_test.c user/events.c
+	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(B)/gen -o $@ selftests/progs/events_test.c user/events.c
 
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
@@ -169,9 +178,9 @@ $(ST)/oom_ext_tryload: selftests/progs/oom_ext_tryload.c selftests/progs/loader_
 
 # policy_run shares the loader's BTF globals code
 $(ST)/policy_run: selftests/progs/policy_run.c selftests/progs/loader_util.h user/globals.c \
-		user/globals.h bpf/oomx_shared.h | tools
+		user/globals.h bpf/oomx_shared.h $(CONSTS_H) | tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
 test: deps kernel tools oomx selftests

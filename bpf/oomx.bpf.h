@@ -16,18 +16,11 @@
 #include <bpf/bpf_core_read.h>
 
 /*
- * Return values of oom_ext_ops.badness. #defines are not in BTF, so they
- * are repeated here; include/linux/oom_ext.h is the reference.
+ * The interface's constants (OOM_EXT_NEVER, OOM_EXT_PICK, OOM_EXT_POINTS_MAX,
+ * OOM_EXT_SELECT_*, OOM_EXT_KILL_*, OOM_EXT_EXIT_*, the limits) come from
+ * the kernel's BTF through vmlinux.h: enum oom_ext_consts and its siblings
+ * in include/linux/oom_ext.h.
  */
-#define OOM_EXT_NEVER		((s64)(-9223372036854775807LL - 1))	/* S64_MIN */
-#define OOM_EXT_PICK		((s64)9223372036854775807LL)		/* S64_MAX */
-#define OOM_EXT_POINTS_MAX	((s64)1 << 60)
-
-/* flags of bpf_oom_ext_kill() */
-#define OOM_EXT_KILL_MEMCG	(1ULL << 0)
-
-/* oom_ext_ops.reap_delay_ms is clamped to this */
-#define OOM_EXT_REAP_DELAY_MAX_MS	10000
 
 #define OOMX_PAGE_SIZE		4096
 
@@ -305,7 +298,7 @@ void BPF_PROG(oomx_exit, const struct oom_ext_exit_info *ei)
 	s32 BPF_PROG(__fn, struct oom_control *oc)				\
 	{									\
 		oomx_scan_begin();						\
-		return 0;							\
+		return OOM_EXT_SELECT_DEFER;					\
 	}
 
 #endif /* OOMX_POLICY_NAME */

@@ -14,6 +14,14 @@
 #ifndef __OOMX_SHARED_H
 #define __OOMX_SHARED_H
 
+/*
+ * The kernel's oom_ext constants: from vmlinux.h on the BPF side, from the
+ * header the build generates out of it (scripts/gen-consts.sh) in user space.
+ */
+#ifndef __bpf__
+#include "oom_ext_consts.h"
+#endif
+
 #define OOMX_COMM_LEN		16
 #define OOMX_REASON_LEN		64
 #define OOMX_POLICY_LEN		32
@@ -39,7 +47,7 @@ struct oomx_event {
 	__u64 victim_memcg_id;
 	__u64 group_memcg_id;	/* memcg killed with the victim, 0 if none */
 	__s64 kernel_points;
-	__s64 policy_points;	/* S64_MIN if the policy did not score it */
+	__s64 policy_points;	/* OOM_EXT_NEVER if the policy did not score it */
 	__u64 totalpages;
 	__u64 rss_anon;		/* pages */
 	__u64 rss_file;
@@ -71,7 +79,7 @@ struct oomx_event {
  * (the kernel's pointers are valid only during exit).
  */
 #define OOMX_EXIT_REASON_LEN	128
-#define OOMX_EXIT_MSG_LEN	1024
+#define OOMX_EXIT_MSG_LEN	OOM_EXT_EXIT_MSG_LEN
 
 struct oomx_exit {
 	__s32 kind;		/* enum oom_ext_exit_kind, 0 while attached */

@@ -82,7 +82,7 @@ s32 BPF_PROG(pressure_select, struct oom_control *oc)
 {
 	oomx_scan_begin();
 	last_cgroup = 0;
-	return 0;	/* let the kernel scan, with this badness */
+	return OOM_EXT_SELECT_DEFER;	/* the kernel scans, with this badness */
 }
 
 char reason_buf[OOMX_REASON_LEN];

@@ -32,12 +32,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "oom_ext_consts.h"
 
 #define OOMX_CFG_MAX_RULES	256
 #define OOMX_CFG_VALUE_LEN	256
 #define OOMX_CFG_ERR_LEN	512
 
-#define OOMX_CFG_REAP_DELAY_MAX		10000
+#define OOMX_CFG_REAP_DELAY_MAX		OOM_EXT_REAP_DELAY_MAX_MS
 #define OOMX_CFG_VICTIM_TIMEOUT_MAX	3600000
 #define OOMX_CFG_KERNEL_DEFAULT		UINT32_MAX
 #define OOMX_CFG_GROWTH_INTERVAL_MIN	100	/* PRIO_GROWTH_INTERVAL_* */

@@ -65,9 +65,18 @@ const char *cgroup_path_of(__u64 id, char *buf, size_t len)
 
 static const char *kind_str(__u32 kind)
 {
-	static const char *const names[] = { "none", "kernel", "policy", "select" };
-
-	return kind < 4 ? names[kind] : "unknown";
+	switch (kind) {
+	case OOM_EXT_KILL_NONE:
+		return "none";
+	case OOM_EXT_KILL_KERNEL:
+		return "kernel";
+	case OOM_EXT_KILL_POLICY:
+		return "policy";
+	case OOM_EXT_KILL_SELECT:
+		return "select";
+	default:
+		return "unknown";
+	}
 }
 
 static const char *constraint_str(__u32 c)
@@ -135,14 +144,15 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 	copy_str(reason, sizeof(reason), ev->reason, sizeof(ev->reason));
 	cgroup_path_of(ev->victim_memcg_id, cg, sizeof(cg));
 	fprintf(f, "[%12.6f] %s pid %u (%s) uid %u cgroup %s: %s OOM%s%s, chosen by %s (%s)\n",
-		t, ev->kind == 0 ? "marked" : "killed", ev->pid, comm, ev->uid, cg[0] ? cg : "?",
+		t, ev->kind == OOM_EXT_KILL_NONE ? "marked" : "killed", ev->pid, comm, ev->uid, cg[0] ? cg : "?",
 		constraint_str(ev->constraint),
 		ev->memcg_id ? " in " : "",
 		ev->memcg_id ? cgroup_path_of(ev->memcg_id, ocg, sizeof(ocg)) : "",
-		ev->kind == 2 || ev->kind == 3 ? policy : "the kernel", kind_str(ev->kind));
+		ev->kind == OOM_EXT_KILL_POLICY || ev->kind == OOM_EXT_KILL_SELECT ?
+		policy : "the kernel", kind_str(ev->kind));
 	fprintf(f, "    why: %s\n", reason[0] ? reason : "(no reason given)");
 	fprintf(f, "    score: kernel %" PRId64 ", policy ", (int64_t)ev->kernel_points);
-	if (ev->policy_points == INT64_MIN)
+	if (ev->policy_points == OOM_EXT_NEVER)
 		fprintf(f, "none");
 	else
 		fprintf(f, "%" PRId64, (int64_t)ev->policy_points);
@@ -222,7 +232,7 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 	json_cgroup(f, "group_killed", ev->group_memcg_id);
 	fprintf(f, ",\"group_killed_count\":%u", ev->group_killed);
 	fprintf(f, ",\"kernel_points\":%" PRId64 ",\"policy_points\":", (int64_t)ev->kernel_points);
-	if (ev->policy_points == INT64_MIN)
+	if (ev->policy_points == OOM_EXT_NEVER)
 		fputs("null", f);
 	else
 		fprintf(f, "%" PRId64, (int64_t)ev->policy_points);

@@ -771,7 +771,7 @@ static int cmd_run(int argc, char **argv)
 		       rc.uei ? (long long)rc.uei->exit_code : 0LL);
 		json_string(stdout, rc.uei ? (const char *)rc.uei->reason : "", 128);
 		printf(",\"message\":");
-		json_string(stdout, rc.uei ? (const char *)rc.uei->msg : "", 1024);
+		json_string(stdout, rc.uei ? (const char *)rc.uei->msg : "", OOMX_EXIT_MSG_LEN);
 		printf(",\"lost_events\":%llu}\n", lost ? (unsigned long long)*lost : 0ULL);
 	} else if (rc.uei) {
 		fprintf(stderr, "oomx: policy %s exited: %s%s%s (kind %d)\n", pol->name,
@@ -781,7 +781,7 @@ static int cmd_run(int argc, char **argv)
 	if (lost && *lost)
 		fprintf(stderr, "oomx: %llu event%s lost: the ring buffer was full\n",
 			(unsigned long long)*lost, *lost == 1 ? " was" : "s were");
-	if (kind >= 1024)
+	if (kind >= OOM_EXT_EXIT_ERROR)
 		err = EXIT_POLICY_ERROR;
 
 cleanup:

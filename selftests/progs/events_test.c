@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	kill.group_memcg_id = parent.st_ino;
 	kill.group_killed = 3;
 	kill.kernel_points = 10452;
-	kill.policy_points = INT64_MIN;
+	kill.policy_points = OOM_EXT_NEVER;
 	kill.totalpages = 25600;
 	kill.rss_anon = 10240;
 	kill.rss_file = 300;
