@@ -34,7 +34,7 @@ scene_start()
 	C=$!
 	wait_for 60 "A, B and C to be resident" \
 		test -s "$T/$tag.A.ready" -a -s "$T/$tag.B.ready" -a -s "$T/$tag.C.ready"
-	KLOG0=$(dmesg | wc -l)
+	KLOG0=$(klog_mark)
 }
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx
 echo 0 >/proc/sys/vm/oom_dump_tasks	# keep the log short; the scan is unchanged

@@ -40,7 +40,7 @@ memcg_scene()
 global_scene()
 {
 	local kills k0
-	k0=$(dmesg | wc -l)
+	k0=$(klog_mark)
 	run_hog "" --mb 0 --mlock >/dev/null
 	[[ $HOG_END == *"signal=9"* ]] || fail "scene $1 (global): the hog ended '$HOG_END'"
 	kills=$(klog_kills "$k0" | paste -sd ' ')

@@ -207,13 +207,34 @@ abc_start()
 	C=$!
 	wait_for 60 "A, B and C to be resident" \
 		test -s "$T/$tag.A.ready" -a -s "$T/$tag.B.ready" -a -s "$T/$tag.C.ready"
-	KLOG0=$(dmesg | wc -l)
+	KLOG0=$(klog_mark)
 }
 
-# klog_kills FROM: the pids the kernel killed after kernel log line FROM
+# klog_mark: write a unique marker line into the kernel log and print it.
+# Markers, not line counts, delimit a scene: the ring buffer wraps in a
+# long test, and then a line count points at the wrong place.
+klog_mark()
+{
+	local mark
+	mark="oomx-test-mark-$(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	echo "$mark"
+}
+
+# klog_since MARK: the kernel log after the line MARK (all of it for "0")
+klog_since()
+{
+	if [ "$1" = 0 ]; then
+		dmesg
+	else
+		dmesg | awk -v m="$1" 'on { print } index($0, m) { on = 1 }'
+	fi
+}
+
+# klog_kills MARK: the pids the kernel killed after marker MARK
 klog_kills()
 {
-	dmesg | tail -n +$(($1 + 1)) | sed -n 's/.*: Killed process \([0-9]*\) .*/\1/p'
+	klog_since "$1" | sed -n 's/.*: Killed process \([0-9]*\) .*/\1/p'
 }
 # abc_trigger CGROUP: D allocates its 16 MiB in CGROUP and must complete.
 abc_trigger()
@@ -229,7 +250,7 @@ abc_expect()
 	expect_kills "$KLOG0" "$1" A B C
 }
 
-# expect_kills FROM WHO VAR...: after kernel log line FROM the kernel killed
+# expect_kills MARK WHO VAR...: after kernel log marker MARK the kernel killed
 # exactly one process, WHO's, which died by SIGKILL; each other one of
 # $VAR... is alive. The processes must be children of the test's shell.
 # One OOM, one victim: a memcg OOM used to kill a second task while the
@@ -325,17 +346,20 @@ hold()
 	printf -v "$var" '%s' "$(cat "$ready")"
 }
 
-# only_victim WHO VAR...: expect_kills over the whole kernel log, then end
-# all of them. Tests where a process must survive say so with expect_alive.
+# only_victim WHO VAR...: expect_kills since the previous only_victim (or
+# the start of the test), then end all of them. Tests where a process must
+# survive say so with expect_alive.
+OV_MARK=0
 only_victim()
 {
 	local name
-	expect_kills 0 "$@"
+	expect_kills "$OV_MARK" "$@"
 	shift
 	for name in "$@"; do
 		kill -KILL "${!name}" 2>/dev/null
 		wait "${!name}" 2>/dev/null
 	done
+	OV_MARK=$(klog_mark)
 	return 0
 }
 

@@ -27,7 +27,7 @@ delta()
 # since_start PATTERN: kernel log lines with PATTERN since abc_start
 since_start()
 {
-	dmesg | tail -n +$((KLOG0 + 1)) | grep -cF -- "$1"
+	klog_since "$KLOG0" | grep -cF -- "$1"
 }
 
 # expect_counters: kills, policy choices and fallbacks moved by what the

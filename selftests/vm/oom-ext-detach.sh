@@ -41,6 +41,7 @@ ok "OOM kills in the storm: $kills with the policy, $(cg_event detach/storm oom_
 touch "$T/storm.stop"
 wait "$storm_pid"
 
+KLOG0=$(klog_mark)
 abc_trigger detach/after
 abc_expect A
 abc_stop

@@ -99,7 +99,7 @@ fault reapdelay-error 1024 0 "policy error" 'reap_delay_ms() gives up on $A' pol
 cg_new errors/reaped 64M
 held_victim_start errors/reaped 40
 V=$HELD
-KLOG0=$(dmesg | wc -l)
+KLOG0=$(klog_mark)
 policy_start reaped-error --set fault=8 --set reap_delay=0
 run_hog errors/reaped --mb 40
 expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed once V was reaped"

@@ -31,7 +31,7 @@ scene()
 	held_victim_start "inflight/$name" "$v_mb"
 	V=$HELD
 	hold B "inflight/$name" "$b_mb"
-	KLOG0=$(dmesg | wc -l)
+	KLOG0=$(klog_mark)
 	policy_start "$name" --set select_kill_tgid="$V" --set select_next_tgid="$B" "$@"
 	run_hog "inflight/$name" --mb "$d_mb"
 	expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed"

@@ -134,8 +134,13 @@ expect_eq "$(jq -r .group_killed.path <<<"$k")" /p4/batch "the event's group_kil
 expect_eq "$(jq -r .group_killed_count <<<"$k")" 1 "the event's group_killed_count (SMALL)"
 expect_eq "$(jq -r .tid <<<"$k")" "$BIG" "the event's tid (a single-threaded victim)"
 expect_eq "$(cg_event p4/batch oom_group_kill)" 1 "oom_group_kill of p4/batch"
+# one OOM: BIG, then the group walk: BIG again (its process is met again)
+# and SMALL; nobody else
+expect_eq "$(klog_kills "$OV_MARK" | paste -sd ' ')" "$BIG $BIG $SMALL" \
+	"the kernel's kills (BIG and its cgroup)"
 kill -KILL "$DB" 2>/dev/null
 wait "$DB" "$BIG" "$SMALL" 2>/dev/null
+OV_MARK=$(klog_mark)
 
 # rank growth: a leak dies before larger steady processes. db (44M) and
 # mid (28M) hold still; leak grows 1 MiB every 40 ms from nothing until the
