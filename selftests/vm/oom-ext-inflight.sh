@@ -102,3 +102,33 @@ rec=$(pexit slowreap)
 	fail "exit record: '$rec', expected the reaped() budget (OOM_EXT_EXIT_STALL)"
 ok "exit record: $rec"
 held_victim_release
+
+# 4: a sysrq-f OOM is the operator's: a policy that would wait is not asked
+hold P "" 48
+OV_MARK=$(klog_mark)
+policy_start sysrq --set select_wait=1
+echo f >/proc/sysrq-trigger
+wait_for 30 "sysrq-f to kill P" eval "! alive $P"
+expect_eq "$(klog_kills "$OV_MARK" | paste -sd ' ')" "$P" "the kernel's kills (P, the largest)"
+policy_stop sysrq
+expect_eq "$(pvar sysrq nr_select)" 0 "select() calls for a sysrq-f OOM"
+wait "$P" 2>/dev/null
+
+# 5: OOM_EXT_SELECT_WAIT with no kill of the policy's own to wait for: the
+# kernel's choice (A, the largest) dies at once, counted as a fallback
+cg_new inflight/waitbound 64M
+hold A inflight/waitbound 40
+hold B inflight/waitbound 8
+KLOG0=$(klog_mark)
+policy_start waitbound --set select_wait=1
+fallbacks=$(counter fallbacks)
+run_hog inflight/waitbound --mb 24
+expect_eq "$HOG_END" "pid=$HOG_PID exited=0" "D completed"
+expect_eq "$(kills_since "$KLOG0")" "$A" "the kernel's kills (A only)"
+expect_eq "$(($(counter fallbacks) - fallbacks))" 1 "fallbacks moved by"
+klog_since "$KLOG0" | grep -F "select() asked to wait with no kill of its own" >/dev/null ||
+	fail "no 'select() asked to wait' line in the kernel log"
+ok "the kernel refused the wait: no kill of the policy's own to wait for"
+policy_stop waitbound
+expect_alive "$B" "B"
+kill -KILL "$B"
