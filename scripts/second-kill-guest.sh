@@ -19,23 +19,6 @@ N=${SK_SCENES:-200}
 read -r MB_A MB_B MB_C <<<"${SK_MB:-30 20 12}"
 LIMIT=${SK_LIMIT:-80M}
 MB_D=${SK_D:-24}
-
-# scene_start CGROUP: A, B, C resident in a fresh CGROUP
-scene_start()
-{
-	local tag=${1//\//_}
-	cg_new "$1" "$LIMIT"
-	rm -f "$T/$tag".?.ready
-	start_in_cgroup "$1" "$HOG" --mb "$MB_A" --hold --ready "$T/$tag.A.ready"
-	A=$!
-	start_in_cgroup "$1" "$HOG" --mb "$MB_B" --hold --ready "$T/$tag.B.ready"
-	B=$!
-	start_in_cgroup "$1" "$HOG" --mb "$MB_C" --hold --ready "$T/$tag.C.ready"
-	C=$!
-	wait_for 60 "A, B and C to be resident" \
-		test -s "$T/$tag.A.ready" -a -s "$T/$tag.B.ready" -a -s "$T/$tag.C.ready"
-	KLOG0=$(klog_mark)
-}
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx
 echo 0 >/proc/sys/vm/oom_dump_tasks	# keep the log short; the scan is unchanged
 
@@ -48,7 +31,7 @@ fi
 
 one=0 two=0 more=0 dkilled=0
 for i in $(seq "$N"); do
-	scene_start "sk/$i"
+	abc_start "sk/$i" "$LIMIT" "$MB_A" "$MB_B" "$MB_C"
 	run_hog "sk/$i" --mb "$MB_D" >/dev/null
 	k=$(cg_event "sk/$i" oom_kill)
 	victims=$(klog_kills "$KLOG0" | paste -sd ' ')

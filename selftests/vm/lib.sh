@@ -193,17 +193,19 @@ counter()
 # The kernel's ranking is A > B > C > D (D has about 8 MiB when the OOM
 # comes).
 #
-# abc_start CGROUP: create CGROUP and start A, B, C (pids in $A $B $C).
+# abc_start CGROUP [LIMIT A B C]: create CGROUP (memory.max LIMIT, default
+# 100M) and start A, B, C (of A, B, C MiB, default 44 28 16; pids in $A $B
+# $C).
 abc_start()
 {
 	local tag=${1//\//_}
-	cg_new "$1" 100M
+	cg_new "$1" "${2:-100M}"
 	rm -f "$T/$tag".?.ready
-	start_in_cgroup "$1" "$HOG" --mb 44 --hold --ready "$T/$tag.A.ready"
+	start_in_cgroup "$1" "$HOG" --mb "${3:-44}" --hold --ready "$T/$tag.A.ready"
 	A=$!
-	start_in_cgroup "$1" "$HOG" --mb 28 --hold --ready "$T/$tag.B.ready"
+	start_in_cgroup "$1" "$HOG" --mb "${4:-28}" --hold --ready "$T/$tag.B.ready"
 	B=$!
-	start_in_cgroup "$1" "$HOG" --mb 16 --hold --ready "$T/$tag.C.ready"
+	start_in_cgroup "$1" "$HOG" --mb "${5:-16}" --hold --ready "$T/$tag.C.ready"
 	C=$!
 	wait_for 60 "A, B and C to be resident" \
 		test -s "$T/$tag.A.ready" -a -s "$T/$tag.B.ready" -a -s "$T/$tag.C.ready"
