@@ -18,7 +18,8 @@
  * and calls growth_start() from its init callback, which must not be
  * sleepable: the timer callback is verified in the context of the program
  * that set it, and the task iterator needs an RCU read-side section, which
- * a non-sleepable program is.
+ * a non-sleepable program is. The sampler stops for good once the policy's
+ * exit callback has run (oomx.bpf.h's exit record, uei, is set).
  */
 #ifndef __OOMX_GROWTH_BPF_H
 #define __OOMX_GROWTH_BPF_H
@@ -96,6 +97,13 @@ static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 	struct task_struct *p;
 	u64 now = bpf_ktime_get_ns();
 
+	/*
+	 * The kernel disabled the policy (an error, the budget, sysfs, the
+	 * link closed) and called its exit: stop, and do not re-arm. The
+	 * maps outlive the policy until the loader unpins them.
+	 */
+	if (*(volatile s32 *)&uei.kind)
+		return 0;
 	if (!growth_wanted())
 		goto rearm;
 	growth_stats.processes = 0;

@@ -200,6 +200,15 @@ ns=$(jq .sampler.duration_ns "$T/sampler.json")
 [ "$n" -ge 20 ] && [ "$ns" -gt 0 ] && [ "$(jq .sampler.truncated_walks "$T/sampler.json")" = 0 ] ||
 	fail "sampler: $(cat "$T/sampler.json")"
 ok "the sampler walked $n processes in $ns ns"
+# a policy the kernel disabled does no more work: the sampler stops (five
+# of its 200 ms intervals without a walk), though its maps stay pinned
+echo 0 >"$X/enabled" || fail "cannot write $X/enabled"
+wait_for 10 "the kernel to disable the policy" grep -qx disabled "$X/state"
+w1=$(walks)
+sleep 1
+expect_eq "$(walks)" "$w1" "sampler walks in the second after the kernel disabled the policy"
+"$OOMX" unload >/dev/null || fail "oomx unload of the disabled policy failed"
+"$OOMX" load priority -c "$T/growth.conf" >/dev/null || fail "oomx load priority (again) failed"
 "$OOMX" set rank=size growth_interval_ms=5000 >/dev/null || fail "oomx set rank=size failed"
 expect_eq "$(rank_status)" "size 5000" "status after set"
 "$OOMX" set rank=size growth_interval_ms=50 >"$T/set.out" 2>&1
