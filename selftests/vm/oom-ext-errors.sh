@@ -82,7 +82,7 @@ fault badness-return 1025 0 "invalid return value" \
 fault badness-error 1024 0 "policy error" 'asked to fail on $B' kernel --set 'error_tgid=$B'
 fault badness-exit 1 42 "policy requested exit" "leaving mid-scan at " kernel --set fault=4
 fault badness-burn 1027 0 "policy held the OOM killer too long" \
-	"badness() held the OOM killer for " kernel --set fault=5
+	"badness() took the policy's time in this OOM to " kernel --set fault=5
 fault select-return 1025 0 "invalid return value" "select() returned 7" kernel --set fault=1
 fault select-error 1024 0 "policy error" "select() gives up" kernel --set fault=2
 fault select-lie 1026 0 "select claimed a kill it did not make" \
