@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: -m 512M -t 180
 #
-# oom_ext registration (kernel/patches/0003): with no policy the state is
+# oom_ext registration (kernel/patches/0006): with no policy the state is
 # "none"; a policy attaches and shows in sysfs; a second attach is refused
 # with EBUSY; an operator disables it through sysfs without the loader, and
 # the policy's .exit learns why; closing the link of another policy detaches
