@@ -113,7 +113,8 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
 # ---------------------------------------------------------------- oomx -----
 POLICIES := default priority pressure
 POLICY_SKELS := $(POLICIES:%=$(B)/bpf/%.skel.h)
-OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c
+OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c \
+	user/pin.c user/rules.c user/gen.c
 USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(B)/bpf -I $(LIBBPF_INC)
 
 # The kernel's oom_ext constants for user space, from its BTF (vmlinux.h).
@@ -126,6 +127,7 @@ $(CONSTS_H): vmlinux/vmlinux.h scripts/gen-consts.sh
 oomx: $(B)/oomx
 
 $(B)/oomx: $(OOMX_SRCS) user/events.h user/policies.h user/globals.h user/config.h bpf/oomx_shared.h \
+		user/pin.h user/rules.h user/gen.h \
 		$(CONSTS_H) $(POLICY_SKELS) | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(LIBBPF_LIBS)
@@ -144,7 +146,7 @@ ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
 ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
-	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test
+	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/pin_poke
 
 # host unit test of the configuration parser, with ASan and UBSan
 $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)
@@ -181,6 +183,11 @@ $(ST)/policy_run: selftests/progs/policy_run.c selftests/progs/loader_util.h use
 		user/globals.h bpf/oomx_shared.h $(CONSTS_H) | tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
+# pin_poke: a pinned global, read or written in place (user/globals.c)
+$(ST)/pin_poke: selftests/progs/pin_poke.c user/globals.c user/globals.h | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I user -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
+
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
 test: deps kernel tools oomx selftests

@@ -102,7 +102,10 @@ static __always_inline u64 oomx_mem_pages(const struct oom_ext_mem *m)
  * (kind OOM_EXT_KILL_POLICY or _SELECT; the framework words the kernel's
  * kills and the already-exiting marks itself), then declares its ops with
  * OOMX_OPS_DEFINE(), which adds the common callbacks below:
- * kill and reap events, the reaper knobs and the exit record.
+ * kill and reap events, the reaper knobs and the exit record. A decision
+ * callback reads its settings for oomx_cfg_gen(), the OOM's generation.
+ * Besides the struct_ops, the loader attaches every other program of the
+ * object (oomx_oom_end(), a policy's tracepoints) and pins its links.
  */
 #ifdef OOMX_POLICY_NAME
 
@@ -117,15 +120,46 @@ struct {
 __u64 oomx_lost_events;
 
 /*
- * The common settings, in their own data section so that the loader can
- * pin, dump and rewrite them without touching the rest of the state.
+ * The settings, in their own data section so that the loader can pin, dump
+ * and rewrite them without touching the rest of the state.
+ *
+ * One OOM sees one configuration. Every setting an OOM reads has a slot per
+ * generation: the loader writes a new configuration into the slot no OOM
+ * uses, oomx_common[(oomx_gen + 1) & 1] (and a policy's own slots and
+ * rules, which are keyed by generation too), then switches oomx_gen. The
+ * generation counts modulo OOMX_GEN_COUNT, so a switch changes one byte,
+ * which no reader can see half-written. An OOM reads the generation once,
+ * in its first callback (victim_timeout_ms, from __oom_ext_begin()), into
+ * oomx_oom; oomx_oom_end() marks the OOM over when out_of_memory()
+ * returns, and the loader drops a generation only once no OOM holds it.
+ * The OOM says it is PENDING (a full barrier) before it reads oomx_gen;
+ * the loader switches oomx_gen (a full barrier) before it reads oomx_oom:
+ * either the loader sees the OOM, or the OOM sees the new generation.
  */
 #define OOMX_KERNEL_REAP_DELAY_MS	2000	/* OOM_REAPER_DELAY */
 
-struct oomx_common_cfg oomx_common SEC(".data.cfg") = {
-	.reap_delay_ms = OOMX_KERNEL_DEFAULT,
-	.victim_timeout_ms = 0,
+__u32 oomx_gen SEC(".data.cfg");
+struct oomx_common_cfg oomx_common[2] SEC(".data.cfg") = {
+	{ .reap_delay_ms = OOMX_KERNEL_DEFAULT, .victim_timeout_ms = 0 },
+	{ .reap_delay_ms = OOMX_KERNEL_DEFAULT, .victim_timeout_ms = 0 },
 };
+
+/* the OOM in progress and the generation it read, for the loader too */
+struct oomx_oom oomx_oom;
+
+/* the generation in force now */
+static __always_inline u32 oomx_gen_now(void)
+{
+	return *(volatile u32 *)&oomx_gen & OOMX_GEN_MASK;
+}
+
+/* the generation of the OOM in progress, or the one in force outside OOMs */
+static __always_inline u32 oomx_cfg_gen(void)
+{
+	u32 state = oomx_oom.state;
+
+	return state & OOMX_OOM_ACTIVE ? state & OOMX_GEN_MASK : oomx_gen_now();
+}
 
 OOMX_EXIT_DEFINE(uei);
 
@@ -258,15 +292,29 @@ void BPF_PROG(oomx_reaped, struct task_struct *victim,
 SEC("struct_ops/reap_delay_ms")
 u32 BPF_PROG(oomx_reap_delay_ms, struct task_struct *victim)
 {
-	u32 ms = oomx_common.reap_delay_ms;
+	u32 ms = oomx_common[oomx_cfg_gen() & 1].reap_delay_ms;
 
 	return ms == OOMX_KERNEL_DEFAULT ? OOMX_KERNEL_REAP_DELAY_MS : ms;
 }
 
+/* the first callback of every OOM the policy takes part in: the snapshot */
 SEC("struct_ops/victim_timeout_ms")
 u32 BPF_PROG(oomx_victim_timeout_ms)
 {
-	return oomx_common.victim_timeout_ms;
+	u32 gen;
+
+	__sync_lock_test_and_set(&oomx_oom.state, OOMX_OOM_PENDING);
+	gen = oomx_gen_now();
+	oomx_oom.state = OOMX_OOM_ACTIVE | gen;
+	return oomx_common[gen & 1].victim_timeout_ms;
+}
+
+/* out_of_memory() returned: no OOM holds a generation any more */
+SEC("fexit/out_of_memory")
+int BPF_PROG(oomx_oom_end, struct oom_control *oc, bool ret)
+{
+	oomx_oom.state = 0;
+	return 0;
 }
 
 SEC("struct_ops.s/exit")

@@ -98,6 +98,26 @@ struct oomx_common_cfg {
 	__u32 victim_timeout_ms;
 };
 
+/*
+ * Configuration generations (bpf/oomx.bpf.h): oomx_gen counts modulo
+ * OOMX_GEN_COUNT, and the settings an OOM reads have one slot per parity.
+ */
+#define OOMX_GEN_COUNT		256
+#define OOMX_GEN_MASK		(OOMX_GEN_COUNT - 1)
+
+/*
+ * The OOM in progress, one u32 the policy writes and the loader reads
+ * atomically: 0 (none), OOMX_OOM_PENDING (an OOM began and is reading
+ * oomx_gen: it may hold any generation) or OOMX_OOM_ACTIVE | the
+ * generation it holds. Set by the OOM's first callback, 0 when it ends.
+ */
+#define OOMX_OOM_PENDING	0x80000000U
+#define OOMX_OOM_ACTIVE		0x40000000U
+
+struct oomx_oom {
+	__u32 state;
+};
+
 /* the policy's view of the scan in progress, for the event's runner-up */
 struct oomx_scan {
 	__u32 best_pid;
@@ -153,6 +173,19 @@ struct prio_rule {
 	__u32 line;	/* of the configuration file, for explanations */
 };
 
+/*
+ * A cgroup rule names a path; the policy binds it to the cgroup that has
+ * that path, at load and whenever one appears (tracepoint cgroup_mkdir),
+ * so the rule follows a cgroup that is removed and created again.
+ */
+#define OOMX_CGPATH_LEN		256
+
+struct prio_cgpath_key {
+	char path[OOMX_CGPATH_LEN];	/* from the cgroup2 root, NUL-padded */
+	__u32 gen;
+};
+
+/* a binding: the live cgroup that has a rule's path, with its rule */
 struct prio_cgroup_key {
 	__u64 id;	/* cgroup id: the inode number of its directory */
 	__u32 gen;

@@ -15,11 +15,18 @@
  * protected, the kernel falls back to its own choice, because an OOM must
  * be resolved (docs/oom-ext.md).
  *
- * The rules live in three hash maps that oomx fills from the configuration
- * file before attaching; bpftool map dump shows them with their types.
- * Every key carries a generation: "oomx apply" writes the new rules under
- * the next generation and then switches prio_gen, so an OOM sees either
- * all of the old rules or all of the new ones, never a mix.
+ * The rules live in hash maps that oomx fills from the configuration file
+ * before attaching; bpftool map dump shows them with their types. Every
+ * key carries a generation (bpf/oomx.bpf.h): "oomx apply" writes the new
+ * rules under the next one and switches oomx_gen, and an OOM classifies
+ * every task with the generation it read at its start.
+ *
+ * A cgroup rule names a path. prio_cgpath holds the paths; prio_cgroup
+ * binds each to the live cgroup that has it: oomx binds the cgroups that
+ * exist when it applies the rules, and prio_cgroup_mkdir() every cgroup
+ * created later, before any task can enter it. A service that is
+ * restarted (its cgroup removed and created again, with a new id) keeps
+ * its rule, without a daemon.
  */
 #define OOMX_POLICY_NAME "priority"
 #include "oomx.bpf.h"
@@ -45,6 +52,14 @@ enum prio_source {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 512);
+	__type(key, struct prio_cgpath_key);
+	__type(value, struct prio_rule);
+} prio_cgpath SEC(".maps");
+
+/* the bindings: a live cgroup's id -> the rule of its path; room to spare */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
 	__type(key, struct prio_cgroup_key);
 	__type(value, struct prio_rule);
 } prio_cgroup SEC(".maps");
@@ -63,24 +78,21 @@ struct {
 	__type(value, struct prio_rule);
 } prio_uid SEC(".maps");
 
-/* the generation of the rules in force, next to the common settings */
-__u32 prio_gen SEC(".data.cfg");
-
-/* rank and sampling interval; oomx writes them with the common settings */
-struct prio_settings prio_settings SEC(".data.cfg") = {
-	.rank = PRIO_RANK_SIZE,
-	.growth_interval_ms = PRIO_GROWTH_INTERVAL_DEF_MS,
+/* rank and sampling interval, a slot per generation like oomx_common */
+struct prio_settings prio_settings[2] SEC(".data.cfg") = {
+	{ .rank = PRIO_RANK_SIZE, .growth_interval_ms = PRIO_GROWTH_INTERVAL_DEF_MS },
+	{ .rank = PRIO_RANK_SIZE, .growth_interval_ms = PRIO_GROWTH_INTERVAL_DEF_MS },
 };
 
 /* growth.bpf.h asks: sample only while ranking by growth, at this interval */
 static bool growth_wanted(void)
 {
-	return prio_settings.rank == PRIO_RANK_GROWTH;
+	return prio_settings[oomx_gen_now() & 1].rank == PRIO_RANK_GROWTH;
 }
 
 static u32 growth_interval_ms(void)
 {
-	u32 ms = prio_settings.growth_interval_ms;
+	u32 ms = prio_settings[oomx_gen_now() & 1].growth_interval_ms;
 
 	if (ms < PRIO_GROWTH_INTERVAL_MIN_MS || ms > PRIO_GROWTH_INTERVAL_MAX_MS)
 		ms = PRIO_GROWTH_INTERVAL_DEF_MS;
@@ -134,9 +146,8 @@ static __always_inline struct prio_rule *cgroup_rule(struct task_struct *p, u32 
 	return NULL;
 }
 
-static __always_inline void classify(struct task_struct *p, struct prio_match *m)
+static __always_inline void classify(struct task_struct *p, u32 gen, struct prio_match *m)
 {
-	u32 gen = prio_gen;
 	struct prio_comm_key ckey = { .gen = gen };
 	struct prio_uid_key ukey = { .gen = gen };
 	struct prio_rule *r;
@@ -168,10 +179,12 @@ SEC("struct_ops/badness")
 s64 BPF_PROG(priority_badness, struct task_struct *p, struct oom_control *oc,
 	     s64 points)
 {
+	u32 gen = oomx_cfg_gen();
+	u32 rank = prio_settings[gen & 1].rank;
 	struct prio_match m;
 	s64 score, growth = 0;
 
-	classify(p, &m);
+	classify(p, gen, &m);
 	if (m.klass >= CLASS_PROTECT) {
 		oomx_scan_note(p, OOM_EXT_NEVER);
 		return OOM_EXT_NEVER;
@@ -182,7 +195,7 @@ s64 BPF_PROG(priority_badness, struct task_struct *p, struct oom_control *oc,
 	 * rank is the kernel's points, clamped to +-2^49 pages (2 EiB, far
 	 * beyond any machine), or the growth above the points.
 	 */
-	if (prio_settings.rank == PRIO_RANK_GROWTH) {
+	if (rank == PRIO_RANK_GROWTH) {
 		growth = task_growth(p);
 		growth = growth < 0 ? 0 : growth > GROWTH_RATE_MAX ? GROWTH_RATE_MAX : growth;
 		points = points < 0 ? 0 : points > GROWTH_POINTS_MAX ? GROWTH_POINTS_MAX : points;
@@ -221,15 +234,16 @@ char rule_buf[32];
 static __always_inline const char *
 oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 {
+	u32 gen = oomx_cfg_gen();
 	struct prio_match m;
 
-	classify(victim, &m);
+	classify(victim, gen, &m);
 	if (m.source == PRIO_SRC_DEFAULT)
 		__builtin_memcpy(rule_buf, "no rule", sizeof("no rule"));
 	else
 		BPF_SNPRINTF(rule_buf, sizeof(rule_buf), "%s at line %u",
 			     source_name(m.source), m.line);
-	if (prio_settings.rank == PRIO_RANK_GROWTH)
+	if (prio_settings[gen & 1].rank == PRIO_RANK_GROWTH)
 		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
 			     "lowest class (%u, %s), growing %lld KiB/s",
 			     m.klass, rule_buf, prio_best_growth * 4);
@@ -237,6 +251,65 @@ oomx_explain(struct task_struct *victim, const struct oom_ext_kill_info *info)
 		BPF_SNPRINTF(reason_buf, sizeof(reason_buf),
 			     "lowest class (%u, %s), largest in it", m.klass, rule_buf);
 	return reason_buf;
+}
+
+/*
+ * Cgroup rules follow paths. These run under cgroup_mutex: mkdir's before
+ * kernfs_activate() makes the new directory visible, so no task can be in
+ * a cgroup before it is bound. Only the cgroup2 hierarchy (id 0) counts
+ * (cgroup2 has no rename). The generations bound are the one in force, the
+ * one an OOM may still hold and the one "oomx apply" may be writing; ids
+ * are never reused, so a binding left behind for a removed cgroup could
+ * not match another.
+ */
+static __always_inline void cg_bind(u64 id, const char *path)
+{
+	struct prio_cgpath_key key = {};
+	struct prio_cgroup_key ck = { .id = id };
+	u32 gen = oomx_gen_now();
+	struct prio_rule *r;
+	char last = 0;
+	int i;
+
+	if (bpf_probe_read_kernel_str(key.path, sizeof(key.path), path) <= 0)
+		return;
+	/* a longer path, cut to the key's size, must not match a rule */
+	if (!bpf_probe_read_kernel(&last, 1, path + sizeof(key.path) - 1) && last)
+		return;
+	for (i = 0; i < 3; i++) {
+		key.gen = ck.gen = (gen + OOMX_GEN_COUNT - 1 + i) & OOMX_GEN_MASK;
+		r = bpf_map_lookup_elem(&prio_cgpath, &key);
+		if (r)
+			bpf_map_update_elem(&prio_cgroup, &ck, r, BPF_ANY);
+	}
+}
+
+static __always_inline void cg_unbind(u64 id)
+{
+	struct prio_cgroup_key ck = { .id = id };
+	u32 gen = oomx_gen_now();
+	int i;
+
+	for (i = 0; i < 3; i++) {	/* the previous, current and next generations */
+		ck.gen = (gen + OOMX_GEN_COUNT - 1 + i) & OOMX_GEN_MASK;
+		bpf_map_delete_elem(&prio_cgroup, &ck);
+	}
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(prio_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	if (!cgrp->root->hierarchy_id)
+		cg_bind(cgrp->kn->id, path);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(prio_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	if (!cgrp->root->hierarchy_id)
+		cg_unbind(cgrp->kn->id);
+	return 0;
 }
 
 OOMX_OPS_DEFINE(priority_ops,

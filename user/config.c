@@ -120,6 +120,26 @@ static bool has_dot_component(const char *path)
 	return false;
 }
 
+/*
+ * The path as the kernel writes it (cgroup_path()): one '/' between names
+ * and none at the end, "/" for the root. Rules match the kernel's string.
+ */
+static void normalize_path(char *path)
+{
+	char *in = path, *out = path;
+
+	while (*in) {
+		if (*in == '/' && out > path && out[-1] == '/') {
+			in++;
+			continue;
+		}
+		*out++ = *in++;
+	}
+	if (out > path + 1 && out[-1] == '/')
+		out--;
+	*out = '\0';
+}
+
 static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **w)
 {
 	struct oomx_rule *r;
@@ -171,6 +191,8 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 	}
 	if (r->match != OOMX_MATCH_UID)
 		strcpy(r->value, w[at + 1]);	/* length checked above */
+	if (r->match == OOMX_MATCH_CGROUP)
+		normalize_path(r->value);
 	cfg->nr_rules++;
 	return 0;
 }

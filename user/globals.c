@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "globals.h"
@@ -158,6 +159,33 @@ void *oomx_section_var(const struct oomx_section *s, const char *name, __u32 siz
 	return s->value + vs->offset;
 }
 
+int oomx_section_map(struct oomx_section *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = ((size_t)s->value_size + page - 1) / page * page;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	s->live = p;
+	s->live_len = len;
+	return 0;
+}
+
+void *oomx_section_live(const struct oomx_section *s, const char *name, __u32 size)
+{
+	char *v = oomx_section_var(s, name, size);
+
+	return v && s->live ? (char *)s->live + (v - s->value) : NULL;
+}
+
+int oomx_section_read(struct oomx_section *s)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(s->fd, &zero, s->value) ? -errno : 0;
+}
+
 int oomx_section_write(const struct oomx_section *s)
 {
 	__u32 zero = 0;
@@ -167,6 +195,9 @@ int oomx_section_write(const struct oomx_section *s)
 
 void oomx_section_close(struct oomx_section *s)
 {
+	if (s->live)
+		munmap(s->live, s->live_len);
+	s->live = NULL;
 	free(s->value);
 	btf__free(s->btf);
 	if (s->fd >= 0)

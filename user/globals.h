@@ -45,6 +45,8 @@ struct oomx_section {
 	const struct btf_type *datasec;
 	__u32 value_size;
 	char *value;
+	void *live;		/* oomx_section_map(): the map itself */
+	size_t live_len;
 };
 
 /* oomx_section_open: the map pinned at @path; 0 or -errno (nothing to close) */
@@ -52,6 +54,19 @@ int oomx_section_open(struct oomx_section *s, const char *path);
 
 /* oomx_section_var: global @name of @size bytes in the copy, or NULL */
 void *oomx_section_var(const struct oomx_section *s, const char *name, __u32 size);
+
+/*
+ * oomx_section_map: mmap() the map itself (global data maps are
+ * BPF_F_MMAPABLE), so that single variables can be read and written in
+ * place, atomically, while BPF programs use them. 0 or -errno.
+ */
+int oomx_section_map(struct oomx_section *s);
+
+/* oomx_section_live: global @name of @size bytes in the mapping, or NULL */
+void *oomx_section_live(const struct oomx_section *s, const char *name, __u32 size);
+
+/* oomx_section_read: the copy again from the map (the pointers stay valid) */
+int oomx_section_read(struct oomx_section *s);
 
 /* oomx_section_write: the copy back into the map, at once; 0 or -errno */
 int oomx_section_write(const struct oomx_section *s);

@@ -13,17 +13,14 @@
  *   2  usage error
  *   3  (run) the kernel disabled the policy because of an error
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -34,8 +31,11 @@
 #include <linux/magic.h>
 #include "config.h"
 #include "events.h"
+#include "gen.h"
 #include "globals.h"
+#include "pin.h"
 #include "policies.h"
+#include "rules.h"
 
 #define SYSFS_OOM_EXT	"/sys/kernel/oom_ext"
 #define EXIT_USAGE	2
@@ -204,14 +204,26 @@ static int cmd_check(int argc, char **argv)
 
 /* ---------------------------------------------------------------- status */
 
-static bool pinned(void);
-static void pin_path(char *buf, size_t len, const char *name);
+/* the pinned priority policy's rules of generation @gen, "rules" in JSON */
+static void print_rules(__u32 gen, bool json)
+{
+	struct rules_maps rm;
 
-#define PIN_DIR "/sys/fs/bpf/oomx"
+	if (json)
+		printf(",\"rules\":");
+	if (rules_open_pinned("oomx status", &rm)) {
+		if (json)
+			printf("null");
+		return;
+	}
+	rules_print(&rm, gen, json);
+	rules_close(&rm);
+}
 
 /*
- * The loaded policy's settings (the pinned .data.cfg) and the counters of
- * its .bss: lost events and, for priority, the growth sampler's last walk.
+ * The loaded policy's settings (the pinned .data.cfg, the slot of the
+ * generation in force) and the counters of its .bss: lost events and, for
+ * priority, the growth sampler's last walk; then priority's rules.
  */
 static void print_settings(bool json)
 {
@@ -220,24 +232,32 @@ static void print_settings(bool json)
 	const struct oomx_common_cfg *c;
 	const struct prio_settings *ps;
 	struct oomx_section set, bss;
+	const __u32 *genp;
+	__u32 gen = 0;
 	char path[256], delay[32];
 	const __u64 *lost = NULL;
 	bool have_bss;
 
 	pin_path(path, sizeof(path), "settings");
-	if (!pinned() || oomx_section_open(&set, path)) {
+	if (!pin_loaded() || oomx_section_open(&set, path)) {
 		if (json)
-			printf(",\"pinned\":%s,\"settings\":null", pinned() ? "true" : "false");
+			printf(",\"pinned\":%s,\"settings\":null", pin_loaded() ? "true" : "false");
 		return;
 	}
-	c = oomx_section_var(&set, "oomx_common", sizeof(*c));
-	if (!c) {
+	genp = oomx_section_var(&set, "oomx_gen", sizeof(*genp));
+	if (genp)
+		gen = *genp & OOMX_GEN_MASK;
+	c = oomx_section_var(&set, "oomx_common", 2 * sizeof(*c));
+	if (!c || !genp) {
 		if (json)
 			printf(",\"pinned\":true,\"settings\":null");
 		oomx_section_close(&set);
 		return;
 	}
-	ps = oomx_section_var(&set, "prio_settings", sizeof(*ps));
+	c += gen & 1;
+	ps = oomx_section_var(&set, "prio_settings", 2 * sizeof(*ps));
+	if (ps)
+		ps += gen & 1;
 	pin_path(path, sizeof(path), "bss");
 	have_bss = !oomx_section_open(&bss, path);
 	if (have_bss) {
@@ -262,6 +282,8 @@ static void print_settings(bool json)
 			       (unsigned long long)st->duration_ns / 1000,
 			       st->truncated ? " (walks stop at the map's size: some processes unsampled)" : "");
 		printf("lost events: %llu\n", lost ? (unsigned long long)*lost : 0ULL);
+		if (ps)
+			print_rules(gen, false);
 	} else {
 		printf(",\"pinned\":true,\"settings\":{\"reap_delay_ms\":%s,\"victim_timeout_ms\":%u",
 		       delay, c->victim_timeout_ms);
@@ -273,7 +295,10 @@ static void print_settings(bool json)
 			printf(",\"sampler\":{\"walks\":%llu,\"processes\":%u,\"duration_ns\":%llu,"
 			       "\"truncated_walks\":%u}", (unsigned long long)st->walks, st->processes,
 			       (unsigned long long)st->duration_ns, st->truncated);
-		printf(",\"lost_events\":%llu", lost ? (unsigned long long)*lost : 0ULL);
+		printf(",\"lost_events\":%llu,\"generation\":%u", lost ? (unsigned long long)*lost : 0ULL,
+		       gen);
+		if (ps)
+			print_rules(gen, true);
 	}
 	if (have_bss)
 		oomx_section_close(&bss);
@@ -293,8 +318,8 @@ static int cmd_status(int argc, char **argv)
 	};
 	char state[64], policy[128], reason[2048], val[64], path[256];
 	bool json = false;
+	int opt, lock, ret = 1;
 	size_t i;
-	int opt;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -316,11 +341,12 @@ static int cmd_status(int argc, char **argv)
 			"(run 'oomx check')\n", SYSFS_OOM_EXT);
 		return 1;
 	}
+	lock = pin_lock_shared();	/* wait for an apply in progress */
 	if (read_line(SYSFS_OOM_EXT "/state", state, sizeof(state)) ||
 	    read_line(SYSFS_OOM_EXT "/policy", policy, sizeof(policy)) ||
 	    read_line(SYSFS_OOM_EXT "/exit_reason", reason, sizeof(reason))) {
 		fprintf(stderr, "oomx status: cannot read %s: %s\n", SYSFS_OOM_EXT, strerror(errno));
-		return 1;
+		goto out;
 	}
 	if (json) {
 		printf("{\"state\":");
@@ -343,7 +369,7 @@ static int cmd_status(int argc, char **argv)
 		snprintf(path, sizeof(path), SYSFS_OOM_EXT "/%s", counters[i]);
 		if (read_line(path, val, sizeof(val))) {
 			fprintf(stderr, "oomx status: cannot read %s\n", path);
-			return 1;
+			goto out;
 		}
 		if (json)
 			printf("%s\"%s\":%s", i ? "," : "", counters[i], val);
@@ -352,7 +378,10 @@ static int cmd_status(int argc, char **argv)
 	}
 	if (json)
 		printf("}}\n");
-	return 0;
+	ret = 0;
+out:
+	pin_unlock(lock);
+	return ret;
 }
 
 /* ------------------------------------------------------------------- run */
@@ -388,11 +417,12 @@ static volatile void *find_global(struct bpf_object *obj, const char *name, size
 
 /*
  * check_config: everything about @cfg that can be checked before loading:
- * rules only for a policy that takes them, cgroups that exist (their ids
- * are stored in @ids), no two rules for the same thing. 0 or 1 (printed).
+ * rules only for a policy that takes them, no two rules for the same
+ * thing. A cgroup rule may name a cgroup that does not exist yet: it
+ * applies once one has its path. 0 or 1 (printed).
  */
 static int check_config(const struct oomx_policy *pol, const struct oomx_config *cfg,
-			const char *path, __u64 *ids)
+			const char *path)
 {
 	size_t i, j;
 
@@ -409,24 +439,11 @@ static int check_config(const struct oomx_policy *pol, const struct oomx_config 
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 
-		if (r->match == OOMX_MATCH_CGROUP) {
-			char dir[PATH_MAX];
-			struct stat st;
-
-			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", r->value);
-			if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-				fprintf(stderr, "%s:%u: cgroup %s does not exist (%s); create it "
-					"first or fix the path\n", path, r->line, r->value, dir);
-				return 1;
-			}
-			ids[i] = st.st_ino;
-		}
 		for (j = 0; j < i; j++) {
 			const struct oomx_rule *o = &cfg->rules[j];
 
 			if (o->match == r->match &&
 			    (r->match == OOMX_MATCH_UID ? o->uid == r->uid :
-			     r->match == OOMX_MATCH_CGROUP ? ids[j] == ids[i] :
 			     !strcmp(o->value, r->value))) {
 				fprintf(stderr, "%s:%u: a second rule for the same %s; the first "
 					"is at line %u\n", path, r->line,
@@ -445,7 +462,8 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 {
 	volatile struct oomx_common_cfg *common;
 
-	common = find_global(obj, "oomx_common", sizeof(*common));
+	/* generation 0, slot 0 */
+	common = find_global(obj, "oomx_common", 2 * sizeof(*common));
 	if (!common) {
 		fprintf(stderr, "oomx: the %s policy has no settings (a build problem)\n", pol->name);
 		return 1;
@@ -455,7 +473,7 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 	if (pol->rules) {
 		volatile struct prio_settings *ps;
 
-		ps = find_global(obj, "prio_settings", sizeof(*ps));
+		ps = find_global(obj, "prio_settings", 2 * sizeof(*ps));
 		if (!ps) {
 			fprintf(stderr, "oomx: the %s policy has no prio_settings (a build "
 				"problem)\n", pol->name);
@@ -466,90 +484,6 @@ static int set_settings(struct bpf_object *obj, const struct oomx_policy *pol,
 	}
 	return 0;
 }
-
-/* the rule maps of a rules policy, indexed by enum oomx_match */
-static const char *const rule_maps[] = { "prio_cgroup", "prio_comm", "prio_uid" };
-
-/*
- * fill_rules: store @cfg's rules under generation @gen into the rule maps
- * @fds (indexed by enum oomx_match). The rules are not in force until the
- * policy's prio_gen is @gen.
- */
-static int fill_rules(const int fds[3], const struct oomx_config *cfg, const __u64 *ids, __u32 gen)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nr_rules; i++) {
-		const struct oomx_rule *r = &cfg->rules[i];
-		struct prio_rule val = { .klass = r->klass, .line = r->line };
-		struct prio_cgroup_key ck = { .id = ids[i], .gen = gen };
-		struct prio_comm_key mk = { .gen = gen };
-		struct prio_uid_key uk = { .uid = r->uid, .gen = gen };
-		const void *key = r->match == OOMX_MATCH_CGROUP ? (const void *)&ck :
-				  r->match == OOMX_MATCH_COMM ? (const void *)&mk : (const void *)&uk;
-
-		memcpy(mk.comm, r->value, strnlen(r->value, sizeof(mk.comm) - 1));
-		if (bpf_map_update_elem(fds[r->match], key, &val, BPF_ANY)) {
-			fprintf(stderr, "oomx: cannot store the rule of line %u in map %s: %s\n",
-				r->line, rule_maps[r->match], strerror(errno));
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* the generation a rule map key carries (all three layouts end with it) */
-static __u32 key_gen(enum oomx_match m, const void *key)
-{
-	const struct prio_cgroup_key *ck = key;
-	const struct prio_comm_key *mk = key;
-	const struct prio_uid_key *uk = key;
-
-	return m == OOMX_MATCH_CGROUP ? ck->gen : m == OOMX_MATCH_COMM ? mk->gen : uk->gen;
-}
-
-/* drop_rules: delete every rule of generation @gen from the maps @fds */
-static void drop_rules(const int fds[3], __u32 gen)
-{
-	union {
-		struct prio_cgroup_key c;
-		struct prio_comm_key m;
-		struct prio_uid_key u;
-	} key, next;
-	int m;
-
-	for (m = 0; m < 3; m++) {
-		void *prev = NULL;
-
-		while (!bpf_map_get_next_key(fds[m], prev, &next)) {
-			key = next;
-			if (key_gen(m, &key) == gen && !bpf_map_delete_elem(fds[m], &key)) {
-				prev = NULL;	/* restart: deleting may reorder */
-				continue;
-			}
-			prev = &key;
-		}
-	}
-}
-
-/* fill_rules_obj: the rules, generation 0, into a loaded policy @obj */
-static int fill_rules_obj(struct bpf_object *obj, const struct oomx_config *cfg, const __u64 *ids)
-{
-	int fds[3], m;
-
-	for (m = 0; m < 3; m++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, rule_maps[m]);
-
-		if (!map) {
-			fprintf(stderr, "oomx: the policy has no map %s (a build problem)\n", rule_maps[m]);
-			return 1;
-		}
-		fds[m] = bpf_map__fd(map);
-	}
-	return fill_rules(fds, cfg, ids, 0);
-}
-
-static __u64 cgroup_ids[OOMX_CFG_MAX_RULES];
 
 static int read_config(const char *cmd, const char *path, struct oomx_config *cfg)
 {
@@ -593,13 +527,69 @@ static int need_oom_ext(const char *cmd)
 }
 
 /*
- * prepare: open @pol, check @cfg against it, set its settings, load it and
- * fill its rules. Nothing is attached: on failure the kernel is untouched.
+ * A policy's programs besides its struct_ops: fexit/out_of_memory (every
+ * policy: the end of an OOM, bpf/oomx.bpf.h) and a policy's own
+ * tracepoints (priority: cgroups appearing). They are attached before the
+ * policy is, and pinned with it.
+ */
+#define MAX_EXTRA_LINKS	8
+
+struct extra_links {
+	struct bpf_link *link[MAX_EXTRA_LINKS];
+	const char *name[MAX_EXTRA_LINKS];
+	int n;
+};
+
+static int attach_extras(const char *cmd, struct bpf_object *obj, struct extra_links *ex)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link;
+
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_STRUCT_OPS)
+			continue;
+		if (ex->n == MAX_EXTRA_LINKS) {
+			fprintf(stderr, "%s: the policy has more than %d programs besides its "
+				"ops (a build problem)\n", cmd, MAX_EXTRA_LINKS);
+			return 1;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			fprintf(stderr, "%s: cannot attach %s (%s): %s; the kernel needs BPF "
+				"trampolines (CONFIG_FUNCTION_TRACER) and BTF tracepoints\n", cmd,
+				bpf_program__name(prog), bpf_program__section_name(prog),
+				strerror(errno));
+			return 1;
+		}
+		ex->link[ex->n] = link;
+		ex->name[ex->n++] = bpf_program__name(prog);
+	}
+	return 0;
+}
+
+/* destroy_extras: detach them, unless @keep (pinned: the pins hold them) */
+static void destroy_extras(struct extra_links *ex, bool keep)
+{
+	while (ex->n > 0) {
+		ex->n--;
+		if (keep)
+			bpf_link__disconnect(ex->link[ex->n]);
+		bpf_link__destroy(ex->link[ex->n]);
+	}
+}
+
+/*
+ * prepare: open @pol, check @cfg against it, set its settings, load it,
+ * attach its programs other than the struct_ops and fill its rules. The
+ * policy itself is not attached: on failure destroy_extras() and closing
+ * the object leave the kernel as it was.
  */
 static int prepare(const char *cmd, const struct oomx_policy *pol, const struct oomx_config *cfg,
 		   const char *cfg_path, struct bpf_object **objp, struct bpf_map **ops,
-		   struct bpf_map **events)
+		   struct bpf_map **events, struct extra_links *ex)
 {
+	struct rules_maps rm;
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct bpf_object *obj;
 	struct bpf_map *map;
@@ -627,7 +617,7 @@ static int prepare(const char *cmd, const struct oomx_policy *pol, const struct 
 			return 1;
 		}
 	}
-	if (check_config(pol, cfg, cfg_path ? cfg_path : "(no file)", cgroup_ids) ||
+	if (check_config(pol, cfg, cfg_path ? cfg_path : "(no file)") ||
 	    set_settings(obj, pol, cfg))
 		return 1;
 	if (bpf_object__load(obj)) {
@@ -652,7 +642,11 @@ static int prepare(const char *cmd, const struct oomx_policy *pol, const struct 
 			cmd, pol->name);
 		return 1;
 	}
-	return pol->rules && fill_rules_obj(obj, cfg, cgroup_ids);
+	if (attach_extras(cmd, obj, ex))
+		return 1;
+	if (!pol->rules)
+		return 0;
+	return rules_of_object(cmd, obj, &rm) || rules_fill(cmd, &rm, cfg, 0);
 }
 
 /* attach: the policy's link, or NULL with the reason printed */
@@ -703,6 +697,7 @@ static int cmd_run(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	struct bpf_map *ops = NULL, *events = NULL;
 	const volatile __u64 *lost = NULL;
+	struct extra_links ex = { .n = 0 };
 	int opt, err = 1, kind;
 
 	optind = 1;
@@ -735,7 +730,7 @@ static int cmd_run(int argc, char **argv)
 	if (read_config(cmd, cfg_path, &cfg) || need_oom_ext(cmd))
 		return 1;
 
-	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events))
+	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events, &ex))
 		goto cleanup;
 	rc.uei = find_global(obj, "uei", sizeof(struct oomx_exit));
 	lost = find_global(obj, "oomx_lost_events", sizeof(__u64));
@@ -786,74 +781,13 @@ static int cmd_run(int argc, char **argv)
 
 cleanup:
 	bpf_link__destroy(link);
+	destroy_extras(&ex, false);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return err;
 }
 
 /* ---------------------------------------------------- pinned policies */
-
-/*
- * "oomx load" pins a policy under PIN_DIR so that it outlives the command:
- *   link      the struct_ops link: while it is pinned, the policy is attached
- *   events    the event ring buffer ("oomx events")
- *   settings  the .data.cfg section: common settings, rule generation
- *   data      the .data section: the exit record
- *   bss       the .bss section: lost events, scan state
- *   prio_*    the priority policy's maps: rules, growth samples, sampler
- * bpftool map dump pinned PIN_DIR/NAME prints any of them with its BTF types.
- */
-static bool pinned(void)
-{
-	return access(PIN_DIR "/link", F_OK) == 0;
-}
-
-static void pin_path(char *buf, size_t len, const char *name)
-{
-	snprintf(buf, len, PIN_DIR "/%s", name);
-}
-
-/* remove every pin and the directory; errors are ignored: best effort */
-static void unpin_all(void)
-{
-	struct dirent *de;
-	char path[sizeof(PIN_DIR) + sizeof(de->d_name) + 1];
-	DIR *dir;
-
-	/* the link first: the policy detaches before its maps lose their pins */
-	pin_path(path, sizeof(path), "link");
-	unlink(path);
-	dir = opendir(PIN_DIR);
-	if (dir) {
-		while ((de = readdir(dir))) {
-			if (de->d_name[0] == '.')
-				continue;
-			pin_path(path, sizeof(path), de->d_name);
-			unlink(path);
-		}
-		closedir(dir);
-	}
-	rmdir(PIN_DIR);
-}
-
-/* read_var: copy global @name (@size bytes) out of the pinned section @pin */
-static int read_var(const char *pin, const char *name, void *out, __u32 size)
-{
-	struct oomx_section sec;
-	char path[256];
-	void *v;
-	int ret;
-
-	pin_path(path, sizeof(path), pin);
-	ret = oomx_section_open(&sec, path);
-	if (ret)
-		return ret;
-	v = oomx_section_var(&sec, name, size);
-	if (v)
-		memcpy(out, v, size);
-	oomx_section_close(&sec);
-	return v ? 0 : -ENOENT;
-}
 
 /*
  * unload_pinned: detach the pinned policy, wait until the kernel has called
@@ -890,8 +824,8 @@ static int unload_pinned(const char *cmd, struct oomx_exit *ue)
 			break;
 		usleep(50 * 1000);
 	}
-	read_var("data", "uei", ue, sizeof(*ue));
-	unpin_all();
+	pin_read_var("data", "uei", ue, sizeof(*ue));
+	pin_remove_all();
 	return 0;
 }
 
@@ -923,12 +857,13 @@ static int cmd_load(int argc, char **argv)
 	static struct oomx_config cfg;
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
+	struct extra_links ex = { .n = 0 };
 	const struct oomx_policy *pol;
 	bool replace = false;
 	struct statfs sfs;
 	struct oomx_exit ue;
 	char path[256], cur[128];
-	int opt, err = 1;
+	int opt, i, lock, err = 1;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:rvh", opts, NULL)) != -1) {
@@ -954,22 +889,25 @@ static int cmd_load(int argc, char **argv)
 			"(mount -t bpf bpf /sys/fs/bpf) and try again\n", cmd);
 		return 1;
 	}
+	lock = pin_lock(cmd);
+	if (lock < 0)
+		return 1;
 	if (read_line(SYSFS_OOM_EXT "/policy", cur, sizeof(cur)))
 		cur[0] = '\0';
-	if (pinned() && !replace) {
+	if (pin_loaded() && !replace) {
 		fprintf(stderr, "%s: policy '%s' is already loaded (pinned at %s); 'oomx unload' "
 			"it first, or use --replace\n", cmd, cur, PIN_DIR);
-		return 1;
+		goto cleanup;
 	}
-	if (!pinned() && cur[0]) {
+	if (!pin_loaded() && cur[0]) {
 		fprintf(stderr, "%s: policy '%s' is attached by another process (an 'oomx run'?); "
 			"stop it first\n", cmd, cur);
-		return 1;
+		goto cleanup;
 	}
 	/* everything that can fail before the old policy goes */
-	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events))
+	if (prepare(cmd, pol, &cfg, cfg_path, &obj, &ops, &events, &ex))
 		goto cleanup;
-	if (pinned()) {
+	if (pin_loaded()) {
 		if (unload_pinned(cmd, &ue))
 			goto cleanup;
 		print_unload("oomx: replaced the previous policy", &ue);
@@ -977,10 +915,6 @@ static int cmd_load(int argc, char **argv)
 	link = attach(cmd, pol, ops);
 	if (!link)
 		goto cleanup;
-	if (mkdir(PIN_DIR, 0700) && errno != EEXIST) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", cmd, PIN_DIR, strerror(errno));
-		goto cleanup;
-	}
 	bpf_object__for_each_map(map, obj) {
 		const char *n = bpf_map__name(map), *dot = strrchr(n, '.');
 		const char *name = n;
@@ -1001,6 +935,14 @@ static int cmd_load(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	for (i = 0; i < ex.n; i++) {
+		snprintf(path, sizeof(path), PIN_DIR "/link_%s", ex.name[i]);
+		if (bpf_link__pin(ex.link[i], path)) {
+			fprintf(stderr, "%s: cannot pin the link of %s at %s: %s\n", cmd, ex.name[i],
+				path, strerror(errno));
+			goto cleanup;
+		}
+	}
 	pin_path(path, sizeof(path), "link");
 	if (bpf_link__pin(link, path)) {
 		fprintf(stderr, "%s: cannot pin the link at %s: %s\n", cmd, path, strerror(errno));
@@ -1013,19 +955,22 @@ cleanup:
 	if (err) {
 		/* nothing half-applied: no pins, no link */
 		if (link)
-			unpin_all();
+			pin_remove_all();
 		bpf_link__destroy(link);
 	} else {
 		bpf_link__disconnect(link);	/* the pin keeps it */
 		bpf_link__destroy(link);
 	}
+	destroy_extras(&ex, !err);
 	bpf_object__close(obj);
+	pin_unlock(lock);
 	return err;
 }
 
 static int cmd_unload(int argc, char **argv)
 {
 	struct oomx_exit ue;
+	int lock, err;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		puts("Usage: oomx unload\n"
@@ -1037,14 +982,18 @@ static int cmd_unload(int argc, char **argv)
 		fprintf(stderr, "oomx unload: unexpected argument '%s'\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (!pinned()) {
+	lock = pin_lock("oomx unload");
+	if (lock < 0)
+		return 1;
+	if (!pin_loaded()) {
 		fprintf(stderr, "oomx unload: no policy is loaded (nothing pinned at %s); a policy "
 			"attached by 'oomx run' is detached by stopping that command\n", PIN_DIR);
+		pin_unlock(lock);
 		return 1;
 	}
-	if (unload_pinned("oomx unload", &ue))
-		return 1;
-	return print_unload("oomx: policy unloaded", &ue);
+	err = unload_pinned("oomx unload", &ue);
+	pin_unlock(lock);
+	return err ? 1 : print_unload("oomx: policy unloaded", &ue);
 }
 
 static int cmd_events(int argc, char **argv)
@@ -1092,13 +1041,13 @@ static int cmd_events(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (ring_buffer__consume(rb) < 0)
 		err = 1;
-	while (follow && !err && !exiting && pinned()) {
+	while (follow && !err && !exiting && pin_loaded()) {
 		int n = ring_buffer__poll(rb, 200);
 
 		if (n < 0 && n != -EINTR)
 			err = 1;
 	}
-	if (!read_var("bss", "oomx_lost_events", &lost, sizeof(lost)) && lost)
+	if (!pin_read_var("bss", "oomx_lost_events", &lost, sizeof(lost)) && lost)
 		fprintf(stderr, "oomx events: %llu event%s lost because the buffer was full: "
 			"read more often, or load with a larger --events-buffer\n",
 			(unsigned long long)lost, lost == 1 ? " was" : "s were");
@@ -1108,76 +1057,39 @@ static int cmd_events(int argc, char **argv)
 }
 
 /*
- * update_settings: write @cfg's settings (all of them, or only those it
- * sets when @only_given) and, when @gen is not NULL, the rule generation,
- * in one update of the pinned settings map: an OOM sees all or none.
+ * loaded_policy: the policy 'oomx load' pinned, which must be one of
+ * oomx's; NULL with the reason printed.
  */
-static int update_settings(const char *cmd, const struct oomx_config *cfg, bool only_given,
-			   const __u32 *gen)
+static const struct oomx_policy *loaded_policy(const char *cmd)
 {
-	struct oomx_common_cfg *common;
-	struct prio_settings *prio;
-	struct oomx_section sec;
-	__u32 *cur_gen = NULL;
-	char path[256];
-	int err, ret = 1;
+	const struct oomx_policy *pol;
+	char name[128];
 
-	pin_path(path, sizeof(path), "settings");
-	err = oomx_section_open(&sec, path);
-	if (err) {
-		if (err == -ENOENT)
-			fprintf(stderr, "%s: no policy is loaded (nothing pinned at %s); "
-				"'oomx load' one first\n", cmd, path);
-		else
-			fprintf(stderr, "%s: cannot read %s: %s\n", cmd, path, strerror(-err));
-		return 1;
+	if (!pin_loaded() || read_line(SYSFS_OOM_EXT "/policy", name, sizeof(name))) {
+		fprintf(stderr, "%s: no policy is loaded (nothing pinned at %s); 'oomx load' "
+			"one first\n", cmd, PIN_DIR);
+		return NULL;
 	}
-	common = oomx_section_var(&sec, "oomx_common", sizeof(*common));
-	if (gen)
-		cur_gen = oomx_section_var(&sec, "prio_gen", sizeof(*cur_gen));
-	if (!common || (gen && !cur_gen)) {
-		fprintf(stderr, "%s: the pinned settings map does not look like an oomx policy's\n", cmd);
-		goto out;
-	}
-	prio = oomx_section_var(&sec, "prio_settings", sizeof(*prio));
-	if ((cfg->has_rank || cfg->has_growth_interval) && !prio) {
-		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
-			"policy, which is not the one loaded\n", cmd);
-		goto out;
-	}
-	if (!only_given || cfg->has_reap_delay)
-		common->reap_delay_ms = cfg->reap_delay_ms;
-	if (!only_given || cfg->has_victim_timeout)
-		common->victim_timeout_ms = cfg->victim_timeout_ms;
-	if (prio && (!only_given || cfg->has_rank))
-		prio->rank = cfg->rank;
-	if (prio && (!only_given || cfg->has_growth_interval))
-		prio->growth_interval_ms = cfg->growth_interval_ms;
-	if (gen)
-		*cur_gen = *gen;
-	err = oomx_section_write(&sec);
-	if (err) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path, strerror(-err));
-		goto out;
-	}
-	ret = 0;
-out:
-	oomx_section_close(&sec);
-	return ret;
+	pol = policy_find(name);
+	if (!pol)
+		fprintf(stderr, "%s: the attached policy '%s' is not one of oomx's\n", cmd, name);
+	return pol;
 }
 
 static int cmd_set(int argc, char **argv)
 {
 	static struct oomx_config cfg;
 	char err[OOMX_CFG_ERR_LEN], text[4096];
+	const struct oomx_policy *pol;
 	size_t len = 0;
-	int i;
+	int i, lock, ret = 1;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		puts("Usage: oomx set KEY=VALUE...\n"
 		     "Change settings of the loaded policy (reap_delay_ms, victim_timeout_ms;\n"
 		     "priority also: rank=size|growth, growth_interval_ms), all at once or\n"
-		     "none if any is invalid. Rules change with 'oomx apply'.");
+		     "none if any is invalid: an OOM sees the old settings or the new ones.\n"
+		     "Rules change with 'oomx apply'.");
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	/* KEY=VALUE arguments are configuration lines; line N is argument N */
@@ -1207,23 +1119,23 @@ static int cmd_set(int argc, char **argv)
 			cfg.rules[0].line);
 		return 1;
 	}
-	if (!pinned()) {
-		fprintf(stderr, "oomx set: no policy is loaded (nothing pinned at %s)\n", PIN_DIR);
+	lock = pin_lock("oomx set");
+	if (lock < 0)
 		return 1;
+	pol = loaded_policy("oomx set");
+	if (pol && !gen_switch("oomx set", pol->rules, &cfg, true)) {
+		printf("oomx: settings updated\n");
+		ret = 0;
 	}
-	if (update_settings("oomx set", &cfg, true, NULL))
-		return 1;
-	printf("oomx: settings updated\n");
-	return 0;
+	pin_unlock(lock);
+	return ret;
 }
 
 static int cmd_apply(int argc, char **argv)
 {
 	static struct oomx_config cfg;
 	const struct oomx_policy *pol;
-	char name[128], path[256];
-	int fds[3] = { -1, -1, -1 }, m, ret = 1;
-	__u32 gen = 0, next;
+	int lock, ret = 1;
 
 	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		puts("Usage: oomx apply FILE\n"
@@ -1234,48 +1146,17 @@ static int cmd_apply(int argc, char **argv)
 	}
 	if (read_config("oomx apply", argv[1], &cfg))
 		return 1;
-	if (!pinned() || read_line(SYSFS_OOM_EXT "/policy", name, sizeof(name))) {
-		fprintf(stderr, "oomx apply: no policy is loaded (nothing pinned at %s)\n", PIN_DIR);
+	lock = pin_lock("oomx apply");
+	if (lock < 0)
 		return 1;
+	pol = loaded_policy("oomx apply");
+	if (pol && !check_config(pol, &cfg, argv[1]) &&
+	    !gen_switch("oomx apply", pol->rules, &cfg, false)) {
+		printf("oomx: configuration applied (%zu rule%s)\n", cfg.nr_rules,
+		       cfg.nr_rules == 1 ? "" : "s");
+		ret = 0;
 	}
-	pol = policy_find(name);
-	if (!pol) {
-		fprintf(stderr, "oomx apply: the attached policy '%s' is not one of oomx's\n", name);
-		return 1;
-	}
-	if (check_config(pol, &cfg, argv[1], cgroup_ids))
-		return 1;
-	if (!pol->rules)
-		return update_settings("oomx apply", &cfg, false, NULL) ? 1 :
-		       (printf("oomx: configuration applied\n"), 0);
-
-	if (read_var("settings", "prio_gen", &gen, sizeof(gen))) {
-		fprintf(stderr, "oomx apply: cannot read the rule generation of the loaded policy\n");
-		return 1;
-	}
-	next = gen + 1;
-	for (m = 0; m < 3; m++) {
-		pin_path(path, sizeof(path), rule_maps[m]);
-		fds[m] = bpf_obj_get(path);
-		if (fds[m] < 0) {
-			fprintf(stderr, "oomx apply: cannot open %s: %s\n", path, strerror(errno));
-			goto out;
-		}
-	}
-	drop_rules(fds, next);		/* leftovers of an interrupted apply */
-	if (fill_rules(fds, &cfg, cgroup_ids, next) ||
-	    update_settings("oomx apply", &cfg, false, &next)) {
-		drop_rules(fds, next);	/* the old generation is still in force */
-		goto out;
-	}
-	drop_rules(fds, gen);
-	printf("oomx: configuration applied (%zu rule%s)\n", cfg.nr_rules,
-	       cfg.nr_rules == 1 ? "" : "s");
-	ret = 0;
-out:
-	for (m = 0; m < 3; m++)
-		if (fds[m] >= 0)
-			close(fds[m]);
+	pin_unlock(lock);
 	return ret;
 }
 

@@ -43,6 +43,16 @@ else
 	echo "$got" | sed 's/^/    /'
 fi
 
+# cgroup paths are kept as the kernel writes them (cgroup_path()): rules
+# match the cgroup_mkdir tracepoint's string
+printf 'protect cgroup //a//b/\nprefer cgroup /\nclass 3 cgroup /c///\n' >"$d/paths.conf"
+got=$("$bin" "$d/paths.conf" | grep '^rule')
+want='rule line=1 class=255 cgroup=[/a/b]
+rule line=2 class=0 cgroup=[/]
+rule line=3 class=3 cgroup=[/c]'
+[ "$got" = "$want" ] && echo "ok: cgroup paths are normalised (one '/' between names, none at the end)" ||
+	fail "paths.conf: $got"
+
 printf '' >"$d/empty.conf"
 got=$("$bin" "$d/empty.conf")
 [ "$got" = "$(printf 'reap_delay_ms=default\nvictim_timeout_ms=0\nrank=size growth_interval_ms=1000')" ] &&

@@ -40,7 +40,8 @@ cg_new l2/db
 "$OOMX" load priority -c "$T/protect.conf" >"$T/load.out" 2>&1 || fail "oomx load: $(cat "$T/load.out")"
 ok "$(cat "$T/load.out")"
 expect_eq "$(cat $X/policy)" priority "attached policy after oomx load returned"
-for f in link events settings data bss prio_cgroup prio_comm prio_uid growth growth_timer; do
+for f in link events settings data bss prio_cgpath prio_cgroup prio_comm prio_uid growth growth_timer \
+	link_oomx_oom_end link_prio_cgroup_mkdir link_prio_cgroup_rmdir; do
 	[ -e "$P/$f" ] || fail "$P/$f is not pinned"
 done
 ok "pinned: $(ls $P | tr '\n' ' ')"
@@ -53,8 +54,10 @@ expect_eq "$(cat $X/policy)" priority "the first policy is still attached"
 
 if [ -x "$BPFTOOL" ]; then
 	"$BPFTOOL" -j map dump pinned $P/settings >"$T/settings.json" || fail "bpftool map dump settings"
-	expect_eq "$(jq -c '[.. | .oomx_common? // empty][0]' "$T/settings.json")" \
-		'{"reap_delay_ms":1500,"victim_timeout_ms":0}' "bpftool: pinned settings"
+	expect_eq "$(jq -c '[.. | .oomx_gen? // empty][0]' "$T/settings.json")" 0 \
+		"bpftool: the configuration generation"
+	expect_eq "$(jq -c '[.. | .oomx_common? // empty][0][0]' "$T/settings.json")" \
+		'{"reap_delay_ms":1500,"victim_timeout_ms":0}' "bpftool: pinned settings (generation 0's slot)"
 	"$BPFTOOL" -j map dump pinned $P/prio_cgroup >"$T/rules.json" || fail "bpftool map dump rules"
 	expect_eq "$(jq -c '[.[] | .formatted.value.klass]' "$T/rules.json")" '[255,255]' "bpftool: two protect rules"
 	expect_eq "$(jq -c '[.[].formatted.key.id] | sort' "$T/rules.json")" \
@@ -95,15 +98,18 @@ ok "$(cat "$T/apply.out")"
 "$OOMX" status --json >"$T/status3.json"
 expect_eq "$(jq -c .settings "$T/status3.json")" '{"reap_delay_ms":"default","victim_timeout_ms":0,"rank":"size","growth_interval_ms":1000}' \
 	"settings after apply (the file sets none: defaults)"
-printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
+printf 'protect cgroup /l3/db\nprefer cgroup //l3//db/\n' >"$T/bad.conf"
 "$OOMX" apply "$T/bad.conf" >"$T/apply2.out" 2>&1
 expect_eq "$?" 1 "exit status of an invalid apply"
-grep -qF "$T/bad.conf:1: cgroup /nosuch does not exist" "$T/apply2.out" || fail "bad apply: $(cat "$T/apply2.out")"
+grep -qF "$T/bad.conf:2: a second rule for the same cgroup; the first is at line 1" "$T/apply2.out" ||
+	fail "bad apply: $(cat "$T/apply2.out")"
+ok "refused: $(cat "$T/apply2.out")"
 cg_new l3/db
 scene l3
 only_victim SMALL DB BIG SMALL
 if [ -x "$BPFTOOL" ]; then
-	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_cgroup | jq length)" 0 "cgroup rules left after apply"
+	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_cgroup | jq length)" 0 "cgroup bindings left after apply"
+	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_cgpath | jq length)" 0 "cgroup rules left after apply"
 	expect_eq "$("$BPFTOOL" -j map dump pinned $P/prio_comm | jq -c '[.[].formatted.key.comm]')" \
 		'["batchjob"]' "comm rules after apply"
 fi
@@ -114,7 +120,7 @@ grep -q "policy unloaded: unregistered from user space (kind 64)" "$T/unload.out
 	fail "unload: $(cat "$T/unload.out")"
 ok "$(cat "$T/unload.out")"
 expect_eq "$(cat $X/state)" disabled "state after unload"
-[ ! -e $P ] || fail "$P still exists after unload"
+expect_eq "$(ls -A $P)" "" "pins left in $P after unload (the directory stays: oomx locks it)"
 "$OOMX" unload >"$T/unload2.out" 2>&1
 expect_eq "$?" 1 "exit status of unload with nothing loaded"
 cg_new l4/db

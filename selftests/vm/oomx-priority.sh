@@ -227,10 +227,11 @@ grep -qF "$T/growth.conf: rank and growth_interval_ms are settings of the priori
 	"$T/rank.out" || fail "run default with a rank: $(cat "$T/rank.out")"
 expect_eq "$(cat $X/state)" disabled "state after the refused run"
 
-# a configuration naming a cgroup that does not exist changes nothing
-printf 'protect cgroup /nosuch\n' >"$T/bad.conf"
+# an invalid configuration changes nothing
+printf 'protect cgroup /p1/db\nclass 20 cgroup /p1/db/\n' >"$T/bad.conf"
 "$OOMX" run priority -c "$T/bad.conf" >"$T/bad.out" 2>&1
-expect_eq "$?" 1 "exit status with a missing cgroup"
-grep -qF "$T/bad.conf:1: cgroup /nosuch does not exist" "$T/bad.out" || fail "bad.conf: $(cat "$T/bad.out")"
+expect_eq "$?" 1 "exit status with two rules for one cgroup"
+grep -qF "$T/bad.conf:2: a second rule for the same cgroup; the first is at line 1" "$T/bad.out" ||
+	fail "bad.conf: $(cat "$T/bad.out")"
 ok "refused: $(cat "$T/bad.out")"
 expect_eq "$(cat $X/state)" disabled "state after the refused configuration"
