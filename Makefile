@@ -32,8 +32,9 @@ Q :=
 endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
-.PHONY: all help deps kernel tools vmlinux-h check-vmlinux-h check-series selftests test \
-	demo clean clean-cache oomx install uninstall
+.PHONY: all help deps deps-build source kernel tools vmlinux-h check-vmlinux-h check-series \
+	selftests test \
+	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -45,29 +46,39 @@ help:
 	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
 	@echo "  make deps          install missing Debian packages (idempotent)"
 	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
-	@echo "  make tools         libbpf.a + bpftool from that kernel tree"
+	@echo "  make tools         libbpf.a + bpftool from the unpacked linux-source-6.12"
 	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
 	@echo "  make check-series  checkpatch --strict every patch; build every prefix"
 	@echo "  make oomx          build the loader, build/oomx, with the policies in bpf/"
-	@echo "  make install       oomx, its man page, oomx.service, /etc/oomx (PREFIX, DESTDIR)"
+	@echo "  make install       oomx, its man page, oomx.service, /etc/oomx (PREFIX, DESTDIR);"
+	@echo "                     builds no kernel, installs no QEMU"
+	@echo "  make deb           the same as a Debian package, build/oomx.deb"
 	@echo "  make selftests     build the test programs"
 	@echo "  make clean         remove build/;  make clean-cache: remove $(OOMX_CACHE)"
 	@echo "VM by hand: scripts/oomx-vm --help"
 
-deps:
+deps: deps-build
 	$(Q)scripts/deps.sh
 
-kernel: deps
+# the loader's own build needs: no kernel build, no QEMU (make install)
+deps-build:
+	$(Q)scripts/deps.sh --build
+
+kernel: deps source
 	$(Q)scripts/build-kernel.sh
 
-tools: kernel
+# the unpacked kernel source, which libbpf and bpftool are built from
+source: deps-build
+	$(Q)scripts/build-kernel.sh --source-only
+
+tools: source
 	$(Q)scripts/build-tools.sh
 
-vmlinux-h: tools
+vmlinux-h: kernel tools
 	$(Q)scripts/gen-vmlinux-h.sh
 
-check-vmlinux-h: tools
+check-vmlinux-h: kernel tools
 	$(Q)scripts/gen-vmlinux-h.sh --check
 
 # ---------------------------------------------------------------- BPF -----
@@ -101,6 +112,11 @@ install: $(B)/oomx
 		t=$(DESTDIR)$(SYSCONFDIR)/oomx/$$(basename $$f); \
 		[ -e $$t ] || install -m 0644 $$f $$t; \
 	done
+
+# a Debian package of the same files (build/oomx_VERSION_ARCH.deb, and
+# build/oomx.deb pointing at it)
+deb: $(B)/oomx
+	$(Q)scripts/make-deb.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/oomx $(DESTDIR)$(MANDIR)/man8/oomx.8 \

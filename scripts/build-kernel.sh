@@ -9,6 +9,7 @@
 #   src/linux-<ver>/           git tree: tag "pristine" + one commit per patch
 #   build/linux-<ver>/         O= build directory (bzImage, vmlinux)
 #   kernel.env                 what the last successful build produced
+#   source.env                 the source tree (--source-only stops there)
 #
 # The build is keyed on (source version, series + every patch, config
 # fragment, this recipe). An unchanged key does nothing; a changed patch
@@ -20,7 +21,7 @@ set -euo pipefail
 usage()
 {
 	cat <<EOF
-Usage: $(basename "$0") [--version VER] [--jobs N] [--help]
+Usage: $(basename "$0") [--version VER] [--jobs N] [--unpatched|--source-only] [--help]
 
 Build the oomx kernel (Debian $OOMX_SRC_PKG + kernel/patches/series).
 
@@ -31,6 +32,9 @@ Build the oomx kernel (Debian $OOMX_SRC_PKG + kernel/patches/series).
                  in its own tree and output directory (the baseline that
                  benchmarks and the second-kill reproducer compare against);
                  its state goes to \$OOMX_CACHE/kernel-unpatched.env
+  --source-only  fetch and unpack the source, record it in
+                 \$OOMX_CACHE/source.env and stop: what libbpf and bpftool
+                 (make tools, make install) need, without a kernel build
 
 Cache: $OOMX_CACHE (set OOMX_CACHE to move it, 'make clean-cache' to clear it).
 EOF
@@ -39,8 +43,10 @@ EOF
 want_ver=${OOMX_KERNEL_VERSION:-}
 jobs=$(nproc)
 unpatched=0
+source_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--source-only) source_only=1; shift ;;
 	--version) want_ver=${2:?--version needs a value}; shift 2 ;;
 	--jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
 	--unpatched) unpatched=1; shift ;;
@@ -125,6 +131,11 @@ if ! git_tree rev-parse -q --verify pristine >/dev/null 2>&1; then
 	trap - EXIT
 fi
 kver=$(make -s -C "$tree" kernelversion)
+write_source_state "$OOMX_SRC_PKG $pkgver" "$tree"
+if [ $source_only -eq 1 ]; then
+	stage "source of $kver ready: $tree"
+	exit 0
+fi
 
 # The unpatched baseline: a worktree of the pristine commit, its own build
 # directory, and the fragment without the options only the series adds.

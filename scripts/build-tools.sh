@@ -13,11 +13,11 @@ set -euo pipefail
 case "${1:-}" in
 -h|--help)
 	echo "Usage: $(basename "$0")"
-	echo "Build libbpf.a and bpftool from the cached kernel tree (run 'make kernel' first)."
+	echo "Build libbpf.a and bpftool from the unpacked kernel source (build-kernel.sh --source-only)."
 	exit 0 ;;
 esac
 
-load_kernel_state
+load_source_state
 name=$(basename "$KSRC")
 out=$OOMX_CACHE/tools/$name
 stamp="$KPKG recipe $OOMX_KERNEL_RECIPE clang-16"

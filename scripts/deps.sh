@@ -2,22 +2,44 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages oomx needs, only those missing. Idempotent: with
 # everything present it does nothing and touches nothing.
+#
+#   deps.sh           everything: the kernel, the VM tests, the loader
+#   deps.sh --build   only what building and installing the loader needs
+#                     (make install): no kernel build, no QEMU
+#   --list            print the packages instead of installing them
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(
-	# kernel build
-	make gcc bc flex bison libssl-dev libelf-dev zlib1g-dev dwarves cpio
-	xz-utils perl python3 git
+build=(
+	# the loader, libbpf and bpftool (built from the unpacked kernel source)
+	make gcc pkg-config libelf-dev zlib1g-dev libcap-dev binutils-dev
+	xz-utils git
 	# BPF toolchain (sched_ext asks for clang >= 16)
 	clang-16 llvm-16
-	# bpftool optional features
-	libcap-dev binutils-dev pkg-config
+)
+full=(
+	# kernel build
+	bc flex bison libssl-dev dwarves cpio perl python3
 	# VM tests
 	qemu-system-x86 busybox-static
 	# tests: JSON checks, the event schema, leak checks
 	jq python3-jsonschema valgrind
 )
+list=0
+pkgs=("${build[@]}" "${full[@]}")
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) pkgs=("${build[@]}") ;;
+	--list) list=1 ;;
+	-h|--help) sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1'" "run $(basename "$0") --help" ;;
+	esac
+	shift
+done
+if [ $list -eq 1 ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -75,6 +75,25 @@ kernel_state_file()
 	echo "$OOMX_CACHE/kernel${OOMX_KERNEL_STATE:+-$OOMX_KERNEL_STATE}.env"
 }
 
+# write_source_state PKG TREE: record the unpacked source (build-kernel.sh).
+write_source_state()
+{
+	local f=$OOMX_CACHE/source.env
+	printf "# written by scripts/build-kernel.sh: the unpacked kernel source\nKPKG='%s'\nKSRC='%s'\n" \
+		"$1" "$2" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# load_source_state: sets KPKG and KSRC, the kernel source tools build from.
+load_source_state()
+{
+	local f=$OOMX_CACHE/source.env
+	[ -r "$f" ] || die "the kernel source is not unpacked yet (missing $f)" \
+		"run 'make tools' (or 'make kernel')"
+	# shellcheck disable=SC1090
+	. "$f"
+	[ -d "$KSRC/tools/lib/bpf" ] || die "the kernel source $KSRC is gone" "run 'make tools' again"
+}
+
 # load_kernel_state: sets KVER, KSRC, KOUT, BZIMAGE, VMLINUX, KEY from the last
 # successful `make kernel`, or fails with instructions.
 load_kernel_state()

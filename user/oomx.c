@@ -1133,24 +1133,58 @@ static int cmd_set(int argc, char **argv)
 
 static int cmd_apply(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"Usage: oomx apply [--policy NAME] FILE\n"
+		"Replace the loaded policy's settings and rules with those of FILE, all\n"
+		"at once: an OOM sees the old configuration or the new one, never a mix.\n"
+		"An invalid FILE changes nothing. The policy itself stays: with --policy,\n"
+		"apply refuses unless NAME is the policy loaded (switching policies is\n"
+		"'oomx load --replace NAME'; under systemd, 'systemctl restart oomx').";
 	static struct oomx_config cfg;
 	const struct oomx_policy *pol;
-	int lock, ret = 1;
+	const char *want = NULL;
+	int opt, lock, ret = 1;
 
-	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		puts("Usage: oomx apply FILE\n"
-		     "Replace the loaded policy's settings and rules with those of FILE, all\n"
-		     "at once: an OOM sees the old configuration or the new one, never a mix.\n"
-		     "An invalid FILE changes nothing.");
-		return argc != 2 ? EXIT_USAGE : 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			want = optarg;
+			break;
+		case 'h':
+			puts(usage);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
 	}
-	if (read_config("oomx apply", argv[1], &cfg))
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (want && !policy_find(want)) {
+		unknown_policy(want);
+		return EXIT_USAGE;
+	}
+	if (read_config("oomx apply", argv[optind], &cfg))
 		return 1;
 	lock = pin_lock("oomx apply");
 	if (lock < 0)
 		return 1;
 	pol = loaded_policy("oomx apply");
-	if (pol && !check_config(pol, &cfg, argv[1]) &&
+	if (pol && want && strcmp(pol->name, want)) {
+		fprintf(stderr, "oomx apply: the loaded policy is '%s', not '%s'; apply changes the "
+			"configuration of the loaded policy only. Switch with 'oomx load --replace %s' "
+			"(under systemd: systemctl restart oomx)\n", pol->name, want, want);
+		pol = NULL;
+	}
+	if (pol && !check_config(pol, &cfg, argv[optind]) &&
 	    !gen_switch("oomx apply", pol->rules, &cfg, false)) {
 		printf("oomx: configuration applied (%zu rule%s)\n", cfg.nr_rules,
 		       cfg.nr_rules == 1 ? "" : "s");

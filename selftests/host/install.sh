@@ -16,12 +16,12 @@ fail()
 
 inst()
 {
-	make -s -o deps -o kernel -o tools install DESTDIR="$d" PREFIX=/opt/oomx >"$d.log" 2>&1 ||
+	make -s -o deps -o deps-build -o source -o kernel -o tools install DESTDIR="$d" PREFIX=/opt/oomx >"$d.log" 2>&1 ||
 		{ cat "$d.log"; fail "make install failed"; }
 }
 inst
 for f in opt/oomx/sbin/oomx opt/oomx/share/man/man8/oomx.8 opt/oomx/lib/systemd/system/oomx.service \
-	etc/oomx/oomx.env etc/oomx/default.conf etc/oomx/priority.conf; do
+	etc/oomx/oomx.env etc/oomx/default.conf etc/oomx/priority.conf etc/oomx/pressure.conf; do
 	[ -e "$d/$f" ] && echo "ok: installed /$f" || fail "/$f was not installed"
 done
 "$d/opt/oomx/sbin/oomx" list | grep -q '^default ' && echo "ok: the installed oomx runs" ||
@@ -42,10 +42,28 @@ if command -v systemd-analyze >/dev/null; then
 		{ grep -v "not executable\|No such file\|ConditionPathExists" "$d.verify" | grep -q . &&
 			fail "systemd-analyze: $(cat "$d.verify")" || echo "ok: systemd-analyze verify (only the missing binary path)"; }
 fi
+# every built-in policy has its configuration file, and each one parses
+for p in $("$d/opt/oomx/sbin/oomx" list | awk '{print $1}'); do
+	[ -e "$d/etc/oomx/$p.conf" ] || fail "no /etc/oomx/$p.conf for the built-in policy $p"
+done
+echo "ok: /etc/oomx has a configuration for every built-in policy"
+grep -q '^ExecStartPre=/opt/oomx/sbin/oomx check$' "$d/opt/oomx/lib/systemd/system/oomx.service" &&
+	! grep -q '^ConditionPathExists' "$d/opt/oomx/lib/systemd/system/oomx.service" &&
+	echo "ok: the unit fails (oomx check), not skips, on a kernel without oom_ext" ||
+	fail "oomx.service does not run 'oomx check' first"
+# make install builds no kernel and installs no QEMU
+make -n install >"$d.plan" 2>&1
+if grep -q 'build-kernel.sh$\|build-kernel.sh --unpatched' "$d.plan" ||
+	! grep -qx 'scripts/deps.sh --build' "$d.plan" ||
+	scripts/deps.sh --build --list | grep -q 'qemu\|busybox'; then
+	fail "make install would build a kernel or install QEMU: $(cat "$d.plan")"
+else
+	echo "ok: make install builds no kernel and installs no QEMU ($(scripts/deps.sh --build --list | wc -l) build packages)"
+fi
 # an operator's edit survives a second install
 echo "OOMX_POLICY=priority" >"$d/etc/oomx/oomx.env"
 inst
 grep -qx "OOMX_POLICY=priority" "$d/etc/oomx/oomx.env" && echo "ok: a second install keeps /etc/oomx edits" ||
 	fail "make install overwrote /etc/oomx/oomx.env"
-rm -f "$d.log" "$d.groff" "$d.verify"
+rm -f "$d.log" "$d.groff" "$d.verify" "$d.plan"
 exit $rc

@@ -98,6 +98,13 @@ ok "$(cat "$T/apply.out")"
 "$OOMX" status --json >"$T/status3.json"
 expect_eq "$(jq -c .settings "$T/status3.json")" '{"reap_delay_ms":"default","victim_timeout_ms":0,"rank":"size","growth_interval_ms":1000}' \
 	"settings after apply (the file sets none: defaults)"
+# a reload cannot switch the policy: apply --policy refuses another one
+"$OOMX" apply --policy default "$T/prefer.conf" >"$T/apply3.out" 2>&1
+expect_eq "$?" 1 "exit status of apply --policy default with priority loaded"
+grep -qF "the loaded policy is 'priority', not 'default'" "$T/apply3.out" ||
+	fail "apply --policy: $(cat "$T/apply3.out")"
+ok "refused: $(cat "$T/apply3.out")"
+"$OOMX" apply --policy priority "$T/prefer.conf" >/dev/null || fail "apply --policy priority"
 printf 'protect cgroup /l3/db\nprefer cgroup //l3//db/\n' >"$T/bad.conf"
 "$OOMX" apply "$T/bad.conf" >"$T/apply2.out" 2>&1
 expect_eq "$?" 1 "exit status of an invalid apply"
