@@ -32,7 +32,7 @@ Q :=
 endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
-.PHONY: all help deps deps-build source kernel tools vmlinux-h check-vmlinux-h check-series \
+.PHONY: all help deps deps-build source kernel kernel-deb tools vmlinux-h check-vmlinux-h check-series \
 	selftests test \
 	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
@@ -67,6 +67,10 @@ deps-build:
 
 kernel: deps source
 	$(Q)scripts/build-kernel.sh
+
+# the kernel as a Debian package (bindeb-pkg), for the systemd guest
+kernel-deb: kernel
+	$(Q)scripts/build-kernel-deb.sh
 
 # the unpacked kernel source, which libbpf and bpftool are built from
 source: deps-build

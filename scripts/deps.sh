@@ -24,6 +24,9 @@ full=(
 	qemu-system-x86 busybox-static
 	# tests: JSON checks, the event schema, leak checks
 	jq python3-jsonschema valgrind
+	# the systemd guest image (Debian 12, built from the archive) and the
+	# kernel as a Debian package (bindeb-pkg)
+	mmdebstrap e2fsprogs dpkg-dev debhelper fakeroot rsync kmod
 )
 list=0
 pkgs=("${build[@]}" "${full[@]}")
