@@ -29,7 +29,8 @@ Usage: $(basename "$0") [--base-only] [--help]
 
 Build the systemd guest's disk, $OOMX_BUILD/guest/root.ext4, from the cached
 Debian $SUITE base (built with mmdebstrap when its package list changed) and
-the packages $OOMX_BUILD/oomx.deb and the kernel's linux-image .deb.
+the packages $OOMX_BUILD/oomx.deb and the kernel's linux-image .deb. Needs
+root. OOMX_DEBIAN_MIRROR=URL picks the mirror (default deb.debian.org).
   --base-only  only make sure the cached base exists
 USAGE
 }
@@ -45,13 +46,16 @@ command -v mmdebstrap >/dev/null || die "mmdebstrap is missing" "run 'make deps'
 command -v mke2fs >/dev/null || die "mke2fs is missing" "run 'make deps'"
 [ "$(id -u)" -eq 0 ] || die "building the guest image needs root (chroot, dpkg -i, device nodes)" \
 	"run it as root"
+# the Debian mirror mmdebstrap uses (default: its own, deb.debian.org)
+mirror=${OOMX_DEBIAN_MIRROR:-}
 
-key=$(printf '%s\n' "$SUITE" "$BASE_PACKAGES" "recipe $IMAGE_RECIPE" | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "$SUITE" "$BASE_PACKAGES" "recipe $IMAGE_RECIPE" "$mirror" | sha256sum | cut -c1-16)
 base=$OOMX_CACHE/images/$SUITE-$key.tar
 mkdir -p "$OOMX_CACHE/images"
 if [ ! -s "$base" ]; then
 	stage "building the Debian $SUITE base with mmdebstrap ($BASE_PACKAGES)"
-	mmdebstrap --variant=minbase --format=tar --include="$BASE_PACKAGES" "$SUITE" "$base.tmp" \
+	# shellcheck disable=SC2086
+	mmdebstrap --variant=minbase --format=tar --include="$BASE_PACKAGES" "$SUITE" "$base.tmp" $mirror \
 		>"$OOMX_CACHE/images/mmdebstrap.log" 2>&1 ||
 		die "mmdebstrap failed (log: $OOMX_CACHE/images/mmdebstrap.log)" \
 			"check that the Debian archive is reachable (apt-get update)"
@@ -87,7 +91,7 @@ echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$root/etc/fstab"
 echo oomx-guest >"$root/etc/hostname"
 install -m 0755 "$hog" "$root/usr/local/bin/hog"
 cp -r "$OOMX_ROOT/selftests/guest/files/." "$root/"
-chroot "$root" systemctl enable oomx-guest-test.service >>"$out/dpkg.log" 2>&1 ||
+chroot "$root" systemctl enable db.service oomx-guest-test.service >>"$out/dpkg.log" 2>&1 ||
 	die "cannot enable the guest's test unit (log: $out/dpkg.log)"
 cp "$(ls "$root"/boot/vmlinuz-* | head -n 1)" "$out/vmlinuz"
 

@@ -14,9 +14,12 @@ esac
 command -v dpkg-deb >/dev/null || die "dpkg-deb is missing" "install dpkg (Debian's package tools)"
 
 cd "$OOMX_ROOT"
+umask 022
 n=$(git rev-list --count HEAD 2>/dev/null || echo 0)
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 version=0.$n+g$sha
+# a build of uncommitted changes must not pass for the commit
+[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || version=$version.dirty$(date +%s)
 arch=$(dpkg --print-architecture)
 stage_dir=$(mktemp -d "${TMPDIR:-/tmp}/oomx-deb.XXXXXX")
 trap 'rm -rf "$stage_dir"' EXIT
@@ -29,8 +32,11 @@ gzip -9n "$stage_dir/usr/share/man/man8/oomx.8"
 
 # the shared libraries the loader links, by the packages that ship them
 deps=$(ldd "$stage_dir/usr/sbin/oomx" | awk '$3 ~ /^\// {print $3}' |
-	while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib"; done |
+	while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" || true; done |
 	cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
+# built against this glibc: no older one will do
+glibc=$(dpkg-query -W -f='${Version}' libc6 | sed 's/-.*//')
+deps=$(sed "s/\blibc6\b/libc6 (>= $glibc)/" <<<"$deps")
 [ -n "$deps" ] || die "cannot tell which packages the loader's libraries come from"
 
 mkdir -p "$stage_dir/DEBIAN"
@@ -57,6 +63,22 @@ if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload >/dev/null || true
 fi
 SH
+mkdir -p "$stage_dir/usr/share/doc/oomx"
+cat >"$stage_dir/usr/share/doc/oomx/copyright" <<'TXT'
+oomx - BPF-programmable OOM killer policies (oom_ext)
+License: GPL-2.0 (SPDX-License-Identifier: GPL-2.0); on Debian systems the
+full text is in /usr/share/common-licenses/GPL-2.
+TXT
+cat >"$stage_dir/DEBIAN/postrm" <<'SH'
+#!/bin/sh
+set -e
+if [ "$1" = purge ]; then
+	rm -f /etc/systemd/system/basic.target.wants/oomx.service
+fi
+if [ -d /run/systemd/system ]; then
+	systemctl daemon-reload >/dev/null || true
+fi
+SH
 cat >"$stage_dir/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 set -e
@@ -64,7 +86,7 @@ if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
 	systemctl stop oomx.service >/dev/null 2>&1 || true
 fi
 SH
-chmod 0755 "$stage_dir/DEBIAN/postinst" "$stage_dir/DEBIAN/prerm"
+chmod 0755 "$stage_dir/DEBIAN/postinst" "$stage_dir/DEBIAN/prerm" "$stage_dir/DEBIAN/postrm"
 out=$OOMX_BUILD/oomx_${version}_$arch.deb
 dpkg-deb --root-owner-group -Zxz --build "$stage_dir" "$out" >/dev/null ||
 	die "dpkg-deb failed" "see the message above"

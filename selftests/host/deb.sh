@@ -22,6 +22,7 @@ etc/oomx/pressure.conf
 etc/oomx/priority.conf
 usr/lib/systemd/system/oomx.service
 usr/sbin/oomx
+usr/share/doc/oomx/copyright
 usr/share/man/man8/oomx.8.gz'
 got=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {sub("^\\./", "", $6); print $6}' | sort)
 [ "$got" = "$want" ] && echo "ok: the package's files" || fail "the package's files: $got"

@@ -3,7 +3,8 @@
 #
 # The operator's path on a booted systemd node (selftests/guest/
 # systemd-operator.sh boots it): oomx.service loaded the priority policy at
-# boot; db.service is protected in work.slice (100 MiB) while batch jobs
+# boot, before db.service (enabled too) started; db.service is protected
+# in work.slice (100 MiB) while batch jobs
 # run there; the protection survives a restart of db.service; a reload
 # applies an edited /etc/oomx/priority.conf; stopping oomx leaves the
 # kernel's own choice. The result, 0 or 1, goes to /mnt/oomxrun/status.
@@ -58,12 +59,17 @@ db_up()
 echo "oomx guest: $(uname -r), $(systemctl --version | head -n 1)"
 expect_eq "$(systemctl is-active oomx)" active "systemctl is-active oomx after boot"
 expect_eq "$(cat /sys/kernel/oom_ext/policy)" priority "the policy oomx.service loaded"
-expect_eq "$(rule)" "protect /work.slice/db.service waiting null" "the rule before db.service started"
+# db.service is enabled at boot: oomx.service must be up before it starts
+wait_for 60 "db to be resident" test -s /run/db.ready
+o=$(systemctl show -p ActiveEnterTimestampMonotonic --value oomx)
+d=$(systemctl show -p ExecMainStartTimestampMonotonic --value db)
+[ "$o" -gt 0 ] && [ "$o" -le "$d" ] ||
+	fail "oomx.service was active at $o us, db.service started at $d us: not before it"
+ok "oomx.service was active (${o} us) before db.service started (${d} us)"
+expect_eq "$(rule)" "protect /work.slice/db.service bound $(stat -c %i $CG/work.slice/db.service)" \
+	"the rule once the node is up"
 
 # 1: the protected service and a batch job; the batch job dies
-db_up
-expect_eq "$(rule)" "protect /work.slice/db.service bound $(stat -c %i $CG/work.slice/db.service)" \
-	"the rule once db.service runs"
 db1=$(mainpid db)
 batch 1
 b1=$(mainpid batch1)
@@ -104,8 +110,12 @@ systemctl stop batch3
 
 # 4: a reload cannot switch the policy: it fails and changes nothing
 sed -i 's/^OOMX_POLICY=.*/OOMX_POLICY=default/' /etc/oomx/oomx.env
+before=$(rule)
 systemctl reload oomx && fail "systemctl reload switched the policy"
-expect_eq "$(cat /sys/kernel/oom_ext/policy)" priority "the policy after a refused reload"
+journalctl -u oomx --no-pager | grep -q "the loaded policy is 'priority', not 'default'" ||
+	fail "the refused reload did not say why: $(journalctl -u oomx -n 5 --no-pager)"
+expect_eq "$(cat /sys/kernel/oom_ext/policy) $(rule)" "priority $before" \
+	"the policy and rules after a refused reload (unchanged)"
 sed -i 's/^OOMX_POLICY=.*/OOMX_POLICY=priority/' /etc/oomx/oomx.env
 
 # 5: systemctl stop oomx: the kernel decides, and kills the largest, db
