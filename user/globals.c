@@ -179,20 +179,6 @@ void *oomx_section_live(const struct oomx_section *s, const char *name, __u32 si
 	return v && s->live ? (char *)s->live + (v - s->value) : NULL;
 }
 
-int oomx_section_read(struct oomx_section *s)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(s->fd, &zero, s->value) ? -errno : 0;
-}
-
-int oomx_section_write(const struct oomx_section *s)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(s->fd, &zero, s->value, BPF_ANY) ? -errno : 0;
-}
-
 void oomx_section_close(struct oomx_section *s)
 {
 	if (s->live)

@@ -36,8 +36,8 @@ void *oomx_global_ptr(const struct oomx_global *g);
 /*
  * A pinned data-section map of a loaded policy (its .data, .bss or
  * .data.cfg), read once: the section's BTF from the kernel and one copy of
- * its value, in which oomx_section_var() finds globals by name. Changes to
- * that copy reach the kernel in one map update, oomx_section_write().
+ * its value, in which oomx_section_var() finds globals by name. Live reads
+ * and writes go through oomx_section_map() and oomx_section_live().
  */
 struct oomx_section {
 	int fd;
@@ -64,12 +64,6 @@ int oomx_section_map(struct oomx_section *s);
 
 /* oomx_section_live: global @name of @size bytes in the mapping, or NULL */
 void *oomx_section_live(const struct oomx_section *s, const char *name, __u32 size);
-
-/* oomx_section_read: the copy again from the map (the pointers stay valid) */
-int oomx_section_read(struct oomx_section *s);
-
-/* oomx_section_write: the copy back into the map, at once; 0 or -errno */
-int oomx_section_write(const struct oomx_section *s);
 
 void oomx_section_close(struct oomx_section *s);
 
