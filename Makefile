@@ -32,7 +32,7 @@ Q :=
 endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
-.PHONY: all help deps deps-build source kernel kernel-deb tools vmlinux-h check-vmlinux-h check-series \
+.PHONY: policy all help deps deps-build source kernel kernel-unpatched kernel-deb tools vmlinux-h check-vmlinux-h check-series \
 	selftests test \
 	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
@@ -46,11 +46,13 @@ help:
 	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
 	@echo "  make deps          install missing Debian packages (idempotent)"
 	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
+	@echo "  make kernel-unpatched  the same 6.12 without the series (baselines, shadows)"
 	@echo "  make tools         libbpf.a + bpftool from the unpacked linux-source-6.12"
 	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
 	@echo "  make check-series  checkpatch --strict every patch; build every prefix"
 	@echo "  make oomx          build the loader, build/oomx, with the policies in bpf/"
+	@echo "  make policy SRC=F  build your own policy F (NAME.bpf.c) into NAME.bpf.o"
 	@echo "  make install       oomx, its man page, oomx.service, /etc/oomx (PREFIX, DESTDIR);"
 	@echo "                     builds no kernel, installs no QEMU"
 	@echo "  make deb           the same as a Debian package, build/oomx.deb"
@@ -67,6 +69,10 @@ deps-build:
 
 kernel: deps source
 	$(Q)scripts/build-kernel.sh
+
+# the same 6.12 without the series, same configuration: baselines, shadows without oom_ext
+kernel-unpatched: deps source
+	$(Q)scripts/build-kernel.sh --unpatched
 
 # the kernel as a Debian package (bindeb-pkg), for the systemd guest
 kernel-deb: kernel
@@ -86,8 +92,9 @@ check-vmlinux-h: kernel tools
 	$(Q)scripts/gen-vmlinux-h.sh --check
 
 # ---------------------------------------------------------------- BPF -----
-$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h bpf/oomx.bpf.h bpf/oomx_shared.h bpf/growth.bpf.h \
-		| tools
+BPF_HEADERS := $(wildcard bpf/*.h)
+
+$(B)/%.bpf.o: %.bpf.c vmlinux/vmlinux.h $(BPF_HEADERS) | tools
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(<D) -c $< -o $@.tmp
@@ -97,7 +104,14 @@ $(B)/%.skel.h: $(B)/%.bpf.o | tools
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-# Policies' skeletons are named oomx_<policy>: "default" is a C keyword.
+# A policy of your own, anywhere: make policy SRC=dir/NAME.bpf.c [POLICY_OUT=dir/NAME.bpf.o].
+# The same clang command as the built-in policies; V=1 prints it.
+policy: OUT = $(or $(POLICY_OUT),$(SRC:.c=.o))
+policy:
+	$(if $(SRC),,$(error make policy needs SRC=path/to/NAME.bpf.c))
+	$(call msg,BPF,$(OUT))
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I $(dir $(SRC)) -c $(SRC) -o $(OUT)
+
 # ------------------------------------------------------------- install ----
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -126,16 +140,12 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/oomx $(DESTDIR)$(MANDIR)/man8/oomx.8 \
 		$(DESTDIR)$(UNITDIR)/oomx.service
 
-$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o | tools
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomx_$* > $@
-
 # ---------------------------------------------------------------- oomx -----
 POLICIES := default priority pressure
-POLICY_SKELS := $(POLICIES:%=$(B)/bpf/%.skel.h)
-OOMX_SRCS := user/oomx.c user/events.c user/policies.c user/globals.c user/config.c \
-	user/pin.c user/rules.c user/gen.c
-USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(B)/bpf -I $(LIBBPF_INC)
+POLICY_OBJS := $(POLICIES:%=$(B)/bpf/%.bpf.o)
+OOMX_SRCS := $(wildcard user/*.c)
+OOMX_HDRS := $(wildcard user/*.h) bpf/oomx_shared.h
+USER_CFLAGS := $(CFLAGS) -I user -I bpf -I $(B)/gen -I $(LIBBPF_INC)
 
 # The kernel's oom_ext constants for user space, from its BTF (vmlinux.h).
 CONSTS_H := $(B)/gen/oom_ext_consts.h
@@ -144,13 +154,17 @@ $(CONSTS_H): vmlinux/vmlinux.h scripts/gen-consts.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/gen-consts.sh $< $@
 
+# The built-in policies, embedded whole (user/builtin.h).
+$(B)/gen/builtin.S: $(POLICY_OBJS) scripts/embed-policies.sh Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/embed-policies.sh $@ $(foreach p,$(POLICIES),$(p)=$(B)/bpf/$(p).bpf.o)
+
 oomx: $(B)/oomx
 
-$(B)/oomx: $(OOMX_SRCS) user/events.h user/policies.h user/globals.h user/config.h bpf/oomx_shared.h \
-		user/pin.h user/rules.h user/gen.h \
-		$(CONSTS_H) $(POLICY_SKELS) | tools
+$(B)/oomx: $(OOMX_SRCS) $(OOMX_HDRS) $(CONSTS_H) $(B)/gen/builtin.S | tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(LIBBPF_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(B)/gen/builtin.S $(LIBBPF_LIBS)
 
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
@@ -166,14 +180,23 @@ ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
 ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
-	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/pin_poke
+	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/score_test \
+	$(ST)/pin_poke
 
 # host unit test of the configuration parser, with ASan and UBSan
-$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)
+$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user -I $(B)/gen \
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
 		-o $@ selftests/progs/config_test.c user/config.c
+
+# host unit test of the built-in policies' arithmetic, the BPF headers compiled for the host
+$(ST)/score_test: selftests/progs/score_test.c bpf/priority_score.h bpf/pressure_score.h \
+		bpf/growth_rate.h $(CONSTS_H)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I bpf -I $(B)/gen \
+		-o $@ selftests/progs/score_test.c
 
 # host unit test of the loader's event formatting
 $(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h bpf/oomx_shared.h \
@@ -210,7 +233,7 @@ $(ST)/pin_poke: selftests/progs/pin_poke.c user/globals.c user/globals.h | tools
 
 $(ST)/victim_watch: selftests/progs/victim_watch.h
 
-test: deps kernel tools oomx selftests
+test: deps kernel kernel-unpatched tools oomx selftests
 	$(Q)selftests/run-tests
 
 demo: deps kernel tools oomx selftests

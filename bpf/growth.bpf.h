@@ -13,7 +13,7 @@
  * The including policy defines, before including this file,
  *
  *	static bool growth_wanted(void);	sample now? (else only re-arm)
- *	static u32 growth_interval_ms(void);	the next interval
+ *	static u32 growth_period_ms(void);	the next interval
  *
  * and calls growth_start() from its init callback, which must not be
  * sleepable: the timer callback is verified in the context of the program
@@ -23,6 +23,8 @@
  */
 #ifndef __OOMX_GROWTH_BPF_H
 #define __OOMX_GROWTH_BPF_H
+
+#include "growth_rate.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -45,11 +47,6 @@ struct {
 /* the last walk: processes sampled and time taken, for "oomx status" */
 struct oomx_growth_stats growth_stats;
 
-int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-		      unsigned int flags) __ksym;
-struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
-void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
-
 #define GROWTH_CLOCK_MONOTONIC	1
 #define GROWTH_MAX_WALK		32768	/* processes per walk, the map's size */
 
@@ -69,27 +66,13 @@ static __always_inline u64 resident_pages(struct task_struct *p)
 }
 
 /* @g's rate with the growth from its sample to (@now_pages, @now) averaged in */
-static __always_inline s64 growth_rate(const struct oomx_growth *g, u64 now_pages, u64 now)
+static __always_inline s64 growth_rate_of(const struct oomx_growth *g, u64 now_pages, u64 now)
 {
-	u64 dt_ms = (now - g->time_ns) / 1000000;
-	u64 mag;
-	s64 inst;
-
-	if (!dt_ms)
-		return g->rate;
-	/* BPF has no signed division: divide the magnitude */
-	if (now_pages >= g->rss) {
-		mag = (now_pages - g->rss) * 1000 / dt_ms;
-		inst = mag;
-	} else {
-		mag = (g->rss - now_pages) * 1000 / dt_ms;
-		inst = -(s64)mag;
-	}
-	return g->samples > 1 ? (g->rate + inst) >> 1 : inst;
+	return growth_rate(g->rate, g->samples, g->rss, g->time_ns, now_pages, now);
 }
 
 static bool growth_wanted(void);
-static u32 growth_interval_ms(void);
+static u32 growth_period_ms(void);
 
 static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 {
@@ -125,7 +108,7 @@ static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 		growth_stats.processes++;
 		g = bpf_map_lookup_elem(&growth, &tgid);
 		if (g && g->start_ns == p->start_time) {
-			g->rate = growth_rate(g, pages, now);
+			g->rate = growth_rate_of(g, pages, now);
 			g->rss = pages;
 			g->time_ns = now;
 			g->samples++;
@@ -142,7 +125,7 @@ static int growth_sample(void *map, u32 *key, struct growth_timer *t)
 	growth_stats.duration_ns = bpf_ktime_get_ns() - now;
 	growth_stats.walks++;
 rearm:
-	bpf_timer_start(&t->timer, (u64)growth_interval_ms() * 1000000, 0);
+	bpf_timer_start(&t->timer, (u64)growth_period_ms() * 1000000, 0);
 	return 0;
 }
 
@@ -160,7 +143,7 @@ static __always_inline int growth_start(void)
 	if (!err)
 		err = bpf_timer_set_callback(&t->timer, growth_sample);
 	if (!err)
-		err = bpf_timer_start(&t->timer, (u64)growth_interval_ms() * 1000000, 0);
+		err = bpf_timer_start(&t->timer, (u64)growth_period_ms() * 1000000, 0);
 	return err;
 }
 
@@ -172,7 +155,7 @@ static __always_inline s64 task_growth(struct task_struct *p)
 
 	if (!g || g->start_ns != p->start_time)
 		return 0;	/* not sampled yet: no evidence of growth */
-	return growth_rate(g, resident_pages(p), bpf_ktime_get_ns());
+	return growth_rate_of(g, resident_pages(p), bpf_ktime_get_ns());
 }
 
 #endif /* __OOMX_GROWTH_BPF_H */

@@ -1,115 +1,73 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * oomx.bpf.h - what every oom_ext policy includes.
+ * oomx.bpf.h - the oomx policy framework. A policy is one .bpf.c file:
  *
- * The kernel side is kernel/patches/0003..0007 (mm/oom_ext.c); the interface
- * is described in docs/oom-ext.md. Policies are struct_ops maps of type
- * struct oom_ext_ops, declared in SEC(".struct_ops.link") so that closing
- * the link (or the loader exiting) detaches them.
+ *	#define OOMX_POLICY_NAME	"biggest"
+ *	#define OOMX_POLICY_SUMMARY	"what oomx list says of it"	(optional)
+ *	#define OOMX_SCORE		biggest_score
+ *	#include "oomx.bpf.h"
+ *
+ *	OOMX_TUNABLE(__u32, min_mib, 0, 0, 1048576, "ignore tasks smaller than this");
+ *
+ *	static s64 biggest_score(struct task_struct *p, struct oom_control *oc,
+ *				 s64 points)
+ *	{
+ *		return points;
+ *	}
+ *
+ * The framework does the rest: the struct_ops map and its callbacks (the
+ * score becomes badness()), an event for every kill and reap, with the
+ * runner-up the kernel reports, the reaper settings, the exit record, the
+ * license. docs/policy-guide.md walks through writing, building, loading
+ * and tuning one. What a policy may define before the #include:
+ *
+ *   OOMX_POLICY_NAME	required; at most 31 bytes
+ *   OOMX_SCORE fn	s64 fn(struct task_struct *p, struct oom_control *oc,
+ *			       s64 points): the policy's points for each
+ *			eligible task (points: the kernel's), or OOM_EXT_NEVER,
+ *			or OOM_EXT_PICK
+ *   OOMX_SELECT fn	s32 fn(struct oom_control *oc): decide the whole OOM
+ *			first (kill through bpf_oom_ext_kill(), or wait), see
+ *			docs/oom-ext.md; OOMX_SCORE, OOMX_SELECT or both
+ *   OOMX_EXPLAIN fn	const char *fn(struct task_struct *victim,
+ *			const struct oom_ext_kill_info *info): the reason an
+ *			event gives for a kill the policy chose (at most 63
+ *			bytes); without it, a generic one
+ *   OOMX_INIT fn	s32 fn(void): called when the policy attaches, not
+ *			sleepable; non-zero refuses the attach
+ *   OOMX_POLICY_SUMMARY	one line for "oomx list"
+ *
+ * Settings are tunables, declared with OOMX_TUNABLE() (one line each) and
+ * read with oomx_get(name). oomx finds them by name in the object's BTF:
+ * "oomx set name=value", a "name value" line in the configuration file and
+ * "oomx status" work for any policy without a change to oomx. The kernel's
+ * oom_ext interface (kfuncs, constants) is oom_ext.bpf.h.
  */
 #ifndef __OOMX_BPF_H
 #define __OOMX_BPF_H
 
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include "oom_ext.bpf.h"
 
-/*
- * The interface's constants (OOM_EXT_NEVER, OOM_EXT_PICK, OOM_EXT_POINTS_MAX,
- * OOM_EXT_SELECT_*, OOM_EXT_KILL_*, OOM_EXT_EXIT_*, the limits) come from
- * the kernel's BTF through vmlinux.h: enum oom_ext_consts and its siblings
- * in include/linux/oom_ext.h.
- */
+#ifndef OOMX_POLICY_NAME
+#error "a policy names itself: #define OOMX_POLICY_NAME \"name\" before #include \"oomx.bpf.h\" (docs/policy-guide.md)"
+#elif !defined(OOMX_SCORE) && !defined(OOMX_SELECT)
+#error "a policy decides something: #define OOMX_SCORE my_score, with static s64 my_score(struct task_struct *p, struct oom_control *oc, s64 points), before #include \"oomx.bpf.h\" (or OOMX_SELECT; docs/policy-guide.md)"
+#endif
+#ifndef OOMX_POLICY_SUMMARY
+#define OOMX_POLICY_SUMMARY	"(no summary: define OOMX_POLICY_SUMMARY)"
+#endif
 
-#define OOMX_PAGE_SIZE		4096
+_Static_assert(sizeof(OOMX_POLICY_NAME) <= OOMX_POLICY_LEN,
+	       "OOMX_POLICY_NAME is at most 31 bytes");
+_Static_assert(sizeof(OOMX_POLICY_SUMMARY) <= OOMX_SUMMARY_LEN,
+	       "OOMX_POLICY_SUMMARY is at most 95 bytes");
 
-/* kfuncs, see mm/oom_ext.c for their kernel-doc */
-s32 bpf_oom_ext_kill(struct oom_control *oc, struct task_struct *p,
-		     u64 flags) __ksym;
-s64 bpf_oom_ext_kernel_badness(struct oom_control *oc,
-			       struct task_struct *p) __ksym;
-s32 bpf_oom_ext_task_mem(struct task_struct *p, struct oom_ext_mem *m,
-			 u32 m__sz) __ksym;
-s32 bpf_oom_ext_memcg_info(struct task_struct *p, struct oom_ext_memcg *m,
-			   u32 m__sz) __ksym;
-void bpf_oom_ext_exit_bstr(s64 exit_code, char *fmt, u64 *data,
-			   u32 data__sz) __ksym;
-void bpf_oom_ext_error_bstr(char *fmt, u64 *data, u32 data__sz) __ksym;
+/* the kfuncs are GPL-only */
+char LICENSE[] SEC("license") = "GPL";
 
-/* generic kfuncs policies commonly use */
-struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
-void bpf_task_release(struct task_struct *p) __ksym;
-
-/*
- * Pack printf-style arguments into the u64 array the *_bstr kfuncs take,
- * the way libbpf's BPF_SNPRINTF() does, and call @call with the arguments
- * in the parenthesised @lead first: () for none, ((code),) for one.
- */
-#define __OOMX_UNPAREN(...)	__VA_ARGS__
-#define __OOMX_BSTR_CALL(call, lead, fmt, args...)				\
-({										\
-	static char ___fmt[] = fmt;						\
-	unsigned long long ___param[___bpf_narg(args)];				\
-										\
-	_Pragma("GCC diagnostic push")						\
-	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
-	___bpf_fill(___param, args);						\
-	_Pragma("GCC diagnostic pop")						\
-	call(__OOMX_UNPAREN lead ___fmt, ___param, sizeof(___param));		\
-})
-
-/*
- * oom_ext_error(fmt, args...): the policy is broken; the kernel disables it
- * (exit kind OOM_EXT_EXIT_ERROR) and finishes the current OOM itself.
- */
-#define oom_ext_error(fmt, args...)						\
-	__OOMX_BSTR_CALL(bpf_oom_ext_error_bstr, (), fmt, ##args)
-
-/* oom_ext_exit(code, fmt, args...): detach gracefully (OOM_EXT_EXIT_DONE) */
-#define oom_ext_exit(code, fmt, args...)					\
-	__OOMX_BSTR_CALL(bpf_oom_ext_exit_bstr, ((code),), fmt, ##args)
-
-#include "oomx_shared.h"
-
-#define OOMX_EXIT_DEFINE(name)	struct oomx_exit name SEC(".data")
-
-static __always_inline void oomx_exit_record(struct oomx_exit *ue,
-					     const struct oom_ext_exit_info *ei)
-{
-	bpf_probe_read_kernel_str(ue->reason, sizeof(ue->reason), ei->reason);
-	bpf_probe_read_kernel_str(ue->msg, sizeof(ue->msg), ei->msg);
-	ue->exit_code = ei->exit_code;
-	/* last: the loader polls kind */
-	__sync_val_compare_and_swap(&ue->kind, 0, ei->kind);
-}
-
-/* a task's memory in pages, the way oom_badness() adds it up */
-static __always_inline u64 oomx_mem_pages(const struct oom_ext_mem *m)
-{
-	return m->rss_anon + m->rss_file + m->rss_shmem + m->swapents +
-	       m->pgtables_bytes / OOMX_PAGE_SIZE;
-}
-
-/*
- * The policy framework. A policy defines OOMX_POLICY_NAME, includes this
- * header, implements its decision callbacks (badness and/or select) and
- *
- *	static const char *oomx_explain(struct task_struct *victim,
- *					const struct oom_ext_kill_info *info);
- *
- * which returns the reason its event gives for a kill the policy chose
- * (kind OOM_EXT_KILL_POLICY or _SELECT; the framework words the kernel's
- * kills and the already-exiting marks itself), then declares its ops with
- * OOMX_OPS_DEFINE(), which adds the common callbacks below:
- * kill and reap events, the reaper knobs and the exit record. A decision
- * callback reads its settings for oomx_cfg_gen(), the OOM's generation.
- * Besides the struct_ops, the loader attaches every other program of the
- * object (oomx_oom_end(), a policy's tracepoints) and pins its links.
- */
-#ifdef OOMX_POLICY_NAME
-
-_Static_assert(sizeof(OOMX_POLICY_NAME) <= OOMX_POLICY_LEN, "policy name too long");
+/* for oomx: what this object is, and what "oomx list" says of it */
+const volatile char oomx_policy_name[OOMX_POLICY_LEN] = OOMX_POLICY_NAME;
+const volatile char oomx_policy_summary[OOMX_SUMMARY_LEN] = OOMX_POLICY_SUMMARY;
 
 /* kill and reap records for user space; oomx_lost_events counts overflow */
 struct {
@@ -120,32 +78,27 @@ struct {
 __u64 oomx_lost_events;
 
 /*
- * The settings, in their own data section so that the loader can pin, dump
- * and rewrite them without touching the rest of the state.
- *
- * One OOM sees one configuration. Every setting an OOM reads has a slot per
- * generation: the loader writes a new configuration into the slot no OOM
- * uses, oomx_common[(oomx_gen + 1) & 1] (and a policy's own slots and
- * rules, which are keyed by generation too), then switches oomx_gen. The
- * generation counts modulo OOMX_GEN_COUNT, so a switch changes one byte,
- * which no reader can see half-written. An OOM reads the generation once,
- * in its first callback (victim_timeout_ms, from __oom_ext_begin()), into
- * oomx_oom; oomx_oom_end() marks the OOM over when out_of_memory()
- * returns, and the loader drops a generation only once no OOM holds it.
- * The OOM says it is PENDING (a full barrier) before it reads oomx_gen;
- * the loader switches oomx_gen (a full barrier) before it reads oomx_oom:
- * either the loader sees the OOM, or the OOM sees the new generation.
+ * Configuration generations. One OOM sees one configuration: every tunable
+ * has a slot per generation parity (OOMX_TUNABLE() declares name[2]), the
+ * loader writes a new configuration into the slot no OOM uses, [(oomx_gen +
+ * 1) & 1] (and a policy's rules, which are keyed by generation too), then
+ * switches oomx_gen. The generation counts modulo OOMX_GEN_COUNT, so a
+ * switch changes one byte, which no reader can see half-written. An OOM
+ * reads the generation once, in its first callback (victim_timeout_ms, from
+ * __oom_ext_begin()), into oomx_oom; oomx_oom_end() marks the OOM over when
+ * out_of_memory() returns, and the loader drops a generation only once no
+ * OOM holds it. The OOM says it is PENDING (a full barrier) before it reads
+ * oomx_gen; the loader switches oomx_gen (a full barrier) before it reads
+ * oomx_oom: either the loader sees the OOM, or the OOM sees the new
+ * generation. user/gen.c is the loader's side.
  */
-#define OOMX_KERNEL_REAP_DELAY_MS	2000	/* OOM_REAPER_DELAY */
-
 __u32 oomx_gen SEC(".data.cfg");
-struct oomx_common_cfg oomx_common[2] SEC(".data.cfg") = {
-	{ .reap_delay_ms = OOMX_KERNEL_DEFAULT, .victim_timeout_ms = 0 },
-	{ .reap_delay_ms = OOMX_KERNEL_DEFAULT, .victim_timeout_ms = 0 },
-};
 
 /* the OOM in progress and the generation it read, for the loader too */
 struct oomx_oom oomx_oom;
+
+/* OOMs this policy took part in: a per-OOM cache can key on it */
+__u64 oomx_oom_seq;
 
 /* the generation in force now */
 static __always_inline u32 oomx_gen_now(void)
@@ -161,43 +114,154 @@ static __always_inline u32 oomx_cfg_gen(void)
 	return state & OOMX_OOM_ACTIVE ? state & OOMX_GEN_MASK : oomx_gen_now();
 }
 
+/*
+ * OOMX_TUNABLE(type, name, default, min, max, help): a setting of the
+ * policy. @type is an integer type of at most 8 bytes (__u32, __s64, ...)
+ * or an enum, whose values are then written as the enumerators' names
+ * without their common prefix, in lower case (enum { RANK_SIZE,
+ * RANK_GROWTH } takes "size" and "growth"). @min and @max bound what oomx
+ * accepts; @help is one line for "oomx status --help". Read it with
+ * oomx_get(name) in a decision callback (the OOM's configuration), or
+ * oomx_get_now(name) outside OOMs.
+ *
+ * It declares name[2] in SEC(".data.cfg"), the section oomx pins as
+ * "settings", and its bounds as oomx_tunable__name in .rodata.
+ */
+#define OOMX_TUNABLE(__type, __name, __def, __min, __max, __help)		\
+	__OOMX_TUNABLE(__type, __name, __def, __min, __max, "", 0, __help)
+
+/* the same, with a word that stands for one value outside the bounds */
+#define OOMX_TUNABLE_KEYWORD(__type, __name, __def, __min, __max, __kw, __kwval, __help) \
+	__OOMX_TUNABLE(__type, __name, __def, __min, __max, __kw, __kwval, __help)
+
+#define __OOMX_TUNABLE(__type, __name, __def, __min, __max, __kw, __kwval, __help) \
+	_Static_assert(sizeof(__type) <= 8,					\
+		       #__name ": a tunable is an integer or an enum of at most 8 bytes"); \
+	_Static_assert((__min) <= (__max), #__name ": min is above max");	\
+	_Static_assert((__type)(__min) == (__min) && (__type)(__max) == (__max), \
+		       #__name ": min or max does not fit the type");		\
+	_Static_assert((__max) <= 0x7fffffffffffffffLL,				\
+		       #__name ": oomx takes bounds up to 2^63 - 1");		\
+	_Static_assert(((__min) <= (__def) && (__def) <= (__max)) ||		\
+		       (sizeof(__kw) > 1 && (__def) == (__kwval)),		\
+		       #__name ": the default is not between min and max");	\
+	_Static_assert(sizeof(#__name) <= OOMX_TUNABLE_NAME_LEN,		\
+		       #__name ": a tunable's name is at most 47 bytes");	\
+	_Static_assert(sizeof(__help) <= OOMX_TUNABLE_HELP_LEN,		\
+		       #__name ": the help text is at most 95 bytes");		\
+	__type __name[2] SEC(".data.cfg") = { (__def), (__def) };		\
+	const volatile struct oomx_tunable_info oomx_tunable__##__name = {	\
+		.def = (__def),							\
+		.min = (__min),							\
+		.max = (__max),							\
+		.keyword_value = (__kwval),					\
+		.keyword = __kw,						\
+		.help = __help,							\
+	}
+
+/* a tunable's value for the OOM in progress; only tunables compile */
+#define oomx_get(__name)							\
+	(__name[(oomx_cfg_gen() & 1) + 0 * sizeof(oomx_tunable__##__name)])
+
+/* a tunable's value in force now, for code outside an OOM (timers) */
+#define oomx_get_now(__name)							\
+	(__name[(oomx_gen_now() & 1) + 0 * sizeof(oomx_tunable__##__name)])
+
+/* the settings every policy has */
+#define OOMX_KERNEL_REAP_DELAY_MS	2000	/* OOM_REAPER_DELAY */
+
+OOMX_TUNABLE_KEYWORD(__u32, reap_delay_ms, OOMX_KERNEL_DEFAULT,
+		     0, OOM_EXT_REAP_DELAY_MAX_MS, "default", OOMX_KERNEL_DEFAULT,
+		     "ms before the OOM reaper takes a victim's memory (default: 2000)");
+OOMX_TUNABLE(__u32, victim_timeout_ms, 0, 0, 3600000,
+	     "ms after which a victim that has not exited stops blocking (0: never)");
+
 OOMX_EXIT_DEFINE(uei);
 
+#ifdef OOMX_SCORE
+static s64 OOMX_SCORE(struct task_struct *p, struct oom_control *oc, s64 points);
+#endif
+
 /*
- * The policy's best and second-best candidates in the scan in progress.
- * Reset by oomx_scan_begin(), which the policy's select calls at the start
- * of every OOM.
+ * Set by the loader before loading: 1 when the object runs as a shadow
+ * ("oomx shadow", bpf/shadow.bpf.h), where only the shadow's program is
+ * loaded, maybe on a kernel without oom_ext. The verifier sees the value
+ * and skips the branches of the other mode.
  */
-struct oomx_scan oomx_scan;
+const volatile __u32 oomx_shadow_mode;
 
-static __always_inline void oomx_scan_begin(void)
+/*
+ * oomx_memcg_info: @p's memory cgroup (usage, limits, protection, in
+ * bytes), as bpf_oom_ext_memcg_info() gives it; in a shadow, read from the
+ * kernel's structures instead (the kfunc may not exist there). A policy
+ * that wants to run as a shadow calls this rather than the kfunc. 0, or
+ * a negative errno with @m zeroed.
+ */
+#define OOMX_PAGE_COUNTER_MAX	(0x7fffffffffffffffULL / OOMX_PAGE_SIZE)
+
+static __always_inline u64 oomx_counter_bytes(u64 pages)
 {
-	oomx_scan.best_pid = 0;
-	oomx_scan.second_pid = 0;
-	oomx_scan.best_points = OOM_EXT_NEVER;
-	oomx_scan.second_points = OOM_EXT_NEVER;
-	oomx_scan.nr_scored = 0;
+	return pages >= OOMX_PAGE_COUNTER_MAX ? ~0ULL : pages * OOMX_PAGE_SIZE;
 }
 
-/* note the policy's points for @p; ties go to the later task, as in the kernel */
-static __always_inline void oomx_scan_note(struct task_struct *p, s64 points)
+/*
+ * @p's memory cgroup css. The controller's index in css_set.subsys depends
+ * on the kernel's configuration: CO-RE gives it (bpf_core_enum_value()).
+ */
+static __always_inline struct cgroup_subsys_state *oomx_task_memcg_css(struct task_struct *p)
 {
-	oomx_scan.nr_scored++;
-	if (points == OOM_EXT_NEVER)
-		return;
-	if (!oomx_scan.best_pid || points >= oomx_scan.best_points) {
-		oomx_scan.second_pid = oomx_scan.best_pid;
-		oomx_scan.second_points = oomx_scan.best_points;
-		oomx_scan.best_pid = p->tgid;
-		oomx_scan.best_points = points;
-	} else if (!oomx_scan.second_pid || points >= oomx_scan.second_points) {
-		oomx_scan.second_pid = p->tgid;
-		oomx_scan.second_points = points;
+	int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cset = BPF_CORE_READ(p, cgroups);
+
+	if (!cset || idx < 0 ||
+	    idx >= bpf_core_field_size(struct css_set, subsys) / sizeof(css))
+		return NULL;
+	bpf_probe_read_kernel(&css, sizeof(css), (void *)cset +
+			      bpf_core_field_offset(struct css_set, subsys) + idx * sizeof(css));
+	return css;
+}
+
+static __always_inline int oomx_memcg_info(struct task_struct *p, struct oomx_memcg *m)
+{
+	struct cgroup_subsys_state *css;
+	struct mem_cgroup *memcg;
+
+	__builtin_memset(m, 0, sizeof(*m));
+	if (!oomx_shadow_mode) {
+		struct oom_ext_memcg k = {};
+		int err = bpf_oom_ext_memcg_info(p, &k, sizeof(k));
+
+		m->id = k.id;
+		m->usage = k.usage;
+		m->max = k.max;
+		m->high = k.high;
+		m->min = k.min;
+		m->low = k.low;
+		return err;
 	}
+	css = oomx_task_memcg_css(p);
+	if (!css)
+		return -95;	/* -EOPNOTSUPP */
+	memcg = container_of(css, struct mem_cgroup, css);
+	m->id = BPF_CORE_READ(css, cgroup, kn, id);
+	m->usage = BPF_CORE_READ(memcg, memory.usage.counter) * OOMX_PAGE_SIZE;
+	m->max = oomx_counter_bytes(BPF_CORE_READ(memcg, memory.max));
+	m->high = oomx_counter_bytes(BPF_CORE_READ(memcg, memory.high));
+	m->min = oomx_counter_bytes(BPF_CORE_READ(memcg, memory.min));
+	m->low = oomx_counter_bytes(BPF_CORE_READ(memcg, memory.low));
+	return 0;
 }
-
-static const char *oomx_explain(struct task_struct *victim,
+#ifdef OOMX_SELECT
+static s32 OOMX_SELECT(struct oom_control *oc);
+#endif
+#ifdef OOMX_EXPLAIN
+static const char *OOMX_EXPLAIN(struct task_struct *victim,
 				const struct oom_ext_kill_info *info);
+#endif
+#ifdef OOMX_INIT
+static s32 OOMX_INIT(void);
+#endif
 
 static __always_inline struct oomx_event *oomx_event_start(u32 type,
 							   struct task_struct *p)
@@ -217,6 +281,23 @@ static __always_inline struct oomx_event *oomx_event_start(u32 type,
 	__builtin_memcpy(ev->policy, OOMX_POLICY_NAME, sizeof(OOMX_POLICY_NAME));
 	bpf_probe_read_kernel_str(ev->comm, sizeof(ev->comm), p->comm);
 	return ev;
+}
+
+static __always_inline const char *oomx_reason(struct task_struct *victim,
+					       const struct oom_ext_kill_info *info)
+{
+	switch (info->kind) {
+	case OOM_EXT_KILL_NONE:
+		return "already exiting: given access to reserves, not killed";
+	case OOM_EXT_KILL_KERNEL:
+		return "chosen by the kernel, not the policy";
+	}
+#ifdef OOMX_EXPLAIN
+	return OOMX_EXPLAIN(victim, info);
+#else
+	return info->kind == OOM_EXT_KILL_SELECT ? "named by the policy's select" :
+	       "the policy's highest score";
+#endif
 }
 
 SEC("struct_ops/killed")
@@ -245,30 +326,13 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	ev->rss_shmem = info->mem.rss_shmem;
 	ev->swapents = info->mem.swapents;
 	ev->pgtables_bytes = info->mem.pgtables_bytes;
-	ev->nr_scored = oomx_scan.nr_scored;
-	if (oomx_scan.best_pid == ev->pid && oomx_scan.second_pid) {
-		ev->runner_up_pid = oomx_scan.second_pid;
-		ev->runner_up_points = oomx_scan.second_points;
-	} else if (oomx_scan.best_pid && oomx_scan.best_pid != ev->pid) {
-		/* the kernel overruled the policy: its choice is the runner-up */
-		ev->runner_up_pid = oomx_scan.best_pid;
-		ev->runner_up_points = oomx_scan.best_points;
-	}
-	switch (info->kind) {
-	case OOM_EXT_KILL_NONE:
-		why = "already exiting: given access to reserves, not killed";
-		break;
-	case OOM_EXT_KILL_KERNEL:
-		why = "chosen by the kernel, not the policy";
-		break;
-	default:
-		why = oomx_explain(victim, info);
-	}
+	ev->nr_scored = info->nr_scored;
+	ev->runner_up_pid = info->runner_up_pid;
+	ev->runner_up_points = info->runner_up_points;
+	why = oomx_reason(victim, info);
 	if (why)
 		bpf_probe_read_kernel_str(ev->reason, sizeof(ev->reason), why);
 	bpf_ringbuf_submit(ev, 0);
-	/* an OOM without select (oom_kill_allocating_task) must not inherit it */
-	oomx_scan_begin();
 }
 
 SEC("struct_ops/reaped")
@@ -292,7 +356,7 @@ void BPF_PROG(oomx_reaped, struct task_struct *victim,
 SEC("struct_ops/reap_delay_ms")
 u32 BPF_PROG(oomx_reap_delay_ms, struct task_struct *victim)
 {
-	u32 ms = oomx_common[oomx_cfg_gen() & 1].reap_delay_ms;
+	u32 ms = oomx_get(reap_delay_ms);
 
 	return ms == OOMX_KERNEL_DEFAULT ? OOMX_KERNEL_REAP_DELAY_MS : ms;
 }
@@ -306,7 +370,8 @@ u32 BPF_PROG(oomx_victim_timeout_ms)
 	__sync_lock_test_and_set(&oomx_oom.state, OOMX_OOM_PENDING);
 	gen = oomx_gen_now();
 	oomx_oom.state = OOMX_OOM_ACTIVE | gen;
-	return oomx_common[gen & 1].victim_timeout_ms;
+	oomx_oom_seq++;
+	return victim_timeout_ms[gen & 1];
 }
 
 /* out_of_memory() returned: no OOM holds a generation any more */
@@ -323,32 +388,52 @@ void BPF_PROG(oomx_exit, const struct oom_ext_exit_info *ei)
 	oomx_exit_record(&uei, ei);
 }
 
-/*
- * OOMX_OPS_DEFINE(name, .badness = ..., .select = ...): the policy's ops,
- * with the common callbacks. A policy with its own select must call
- * oomx_scan_begin() from it; one without gets a select that only does that.
- */
-#define OOMX_OPS_DEFINE(__name, ...)						\
-	SEC(".struct_ops.link")							\
-	struct oom_ext_ops __name = {						\
-		.killed			= (void *)oomx_killed,			\
-		.reaped			= (void *)oomx_reaped,			\
-		.reap_delay_ms		= (void *)oomx_reap_delay_ms,		\
-		.victim_timeout_ms	= (void *)oomx_victim_timeout_ms,	\
-		.exit			= (void *)oomx_exit,			\
-		.name			= OOMX_POLICY_NAME,			\
-		__VA_ARGS__							\
-	}
+#ifdef OOMX_SCORE
+#include "shadow.bpf.h"
 
-/* a select that only starts the scan bookkeeping and defers to badness */
-#define OOMX_SELECT_SCAN_ONLY(__fn)						\
-	SEC("struct_ops/select")						\
-	s32 BPF_PROG(__fn, struct oom_control *oc)				\
-	{									\
-		oomx_scan_begin();						\
-		return OOM_EXT_SELECT_DEFER;					\
-	}
+SEC("struct_ops/badness")
+s64 BPF_PROG(oomx_badness, struct task_struct *p, struct oom_control *oc,
+	     s64 points)
+{
+	return OOMX_SCORE(p, oc, points);
+}
+#endif
 
-#endif /* OOMX_POLICY_NAME */
+#ifdef OOMX_SELECT
+SEC("struct_ops/select")
+s32 BPF_PROG(oomx_select, struct oom_control *oc)
+{
+	return OOMX_SELECT(oc);
+}
+#endif
+
+#ifdef OOMX_INIT
+/* not sleepable: a timer armed here may walk tasks (growth.bpf.h) */
+SEC("struct_ops/init")
+s32 BPF_PROG(oomx_init)
+{
+	return OOMX_INIT();
+}
+#endif
+
+/* the policy: one struct_ops map, detached when its link goes */
+SEC(".struct_ops.link")
+struct oom_ext_ops oomx_ops = {
+#ifdef OOMX_SCORE
+	.badness		= (void *)oomx_badness,
+#endif
+#ifdef OOMX_SELECT
+	.select			= (void *)oomx_select,
+#endif
+#ifdef OOMX_INIT
+	.init			= (void *)oomx_init,
+#endif
+	.killed			= (void *)oomx_killed,
+	.reaped			= (void *)oomx_reaped,
+	.reap_delay_ms		= (void *)oomx_reap_delay_ms,
+	.victim_timeout_ms	= (void *)oomx_victim_timeout_ms,
+	.exit			= (void *)oomx_exit,
+	.name			= OOMX_POLICY_NAME,
+};
 
 #endif /* __OOMX_BPF_H */

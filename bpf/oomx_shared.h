@@ -29,6 +29,7 @@
 enum oomx_event_type {
 	OOMX_EV_KILL	= 1,
 	OOMX_EV_REAP	= 2,
+	OOMX_EV_SHADOW	= 3,	/* a shadow's verdict on a real OOM kill */
 };
 
 struct oomx_event {
@@ -71,6 +72,18 @@ struct oomx_event {
 	__u32 tid;		/* the victim thread's id (the kernel's task pid) */
 	/* appended: OOMX_EV_KILL, processes the group kill took besides the victim */
 	__u32 group_killed;
+
+	/*
+	 * appended: OOMX_EV_SHADOW. pid, tid and comm are the shadow's choice
+	 * (0 and "" if it would have killed nobody), policy_points its score,
+	 * kernel_points the kernel's points for it as the shadow computed
+	 * them, runner_up_* and nr_scored as for a kill.
+	 */
+	__u32 real_pid;		/* the victim the OOM killed */
+	__u32 agree;		/* 1 if real_pid had the shadow's best score */
+	__u64 shadow_ns;	/* the shadow's evaluation, walk included */
+	__u32 truncated;	/* the walk stopped at OOMX_SHADOW_MAX_TASKS */
+	__u32 pad2;
 };
 
 /*
@@ -89,13 +102,62 @@ struct oomx_exit {
 };
 
 /*
- * Settings every policy has. OOMX_KERNEL_DEFAULT keeps the kernel's value.
+ * Tunables (OOMX_TUNABLE() in bpf/oomx.bpf.h): the value of tunable NAME
+ * is NAME[2] in .data.cfg, a slot per generation parity; its bounds are
+ * oomx_tunable__NAME in .rodata. A value equal to keyword_value is shown
+ * and written as keyword (if keyword is not empty), whatever the bounds.
+ * OOMX_KERNEL_DEFAULT is the keyword value of reap_delay_ms: the kernel's.
  */
 #define OOMX_KERNEL_DEFAULT	0xffffffffU
+#define OOMX_TUNABLE_PREFIX	"oomx_tunable__"
+#define OOMX_TUNABLE_NAME_LEN	48
+#define OOMX_TUNABLE_HELP_LEN	96
+#define OOMX_SUMMARY_LEN	96
 
-struct oomx_common_cfg {
-	__u32 reap_delay_ms;
-	__u32 victim_timeout_ms;
+struct oomx_tunable_info {
+	__s64 def;
+	__s64 min;
+	__s64 max;
+	__s64 keyword_value;
+	char keyword[16];
+	char help[OOMX_TUNABLE_HELP_LEN];
+};
+
+/*
+ * A task's memory cgroup, in bytes, as oomx_memcg_info() gives it
+ * (bpf/oomx.bpf.h): the fields of the kernel's struct oom_ext_memcg, in a
+ * type of oomx's own, so that a shadow's code has no relocation against a
+ * kernel type that may not exist.
+ */
+struct oomx_memcg {
+	__u64 id;
+	__u64 usage;
+	__u64 max;	/* ~0: no limit */
+	__u64 high;
+	__u64 min;
+	__u64 low;
+};
+
+/*
+ * A shadow (oomx shadow): the policy's score run beside whatever decides,
+ * at every real OOM kill, from fentry/oom_kill_process. It never kills.
+ * Its record in .bss; a shadow whose score misbehaves, or that takes
+ * longer than OOMX_SHADOW_BUDGET_NS for one OOM, stops with a reason,
+ * and the OOM killer is not touched.
+ */
+#define OOMX_SHADOW_BUDGET_NS	(100ULL * 1000 * 1000)
+#define OOMX_SHADOW_MAX_TASKS	65536	/* processes walked per OOM at most */
+#define OOMX_SHADOW_REASON_LEN	128
+
+struct oomx_shadow_stats {
+	__u64 ooms;		/* real OOM kills the shadow evaluated */
+	__u64 agree;		/* ...where it chose the real victim */
+	__u64 nobody;		/* ...where it would have killed nobody */
+	__u64 ns_total;		/* evaluation time, summed */
+	__u64 ns_max;
+	__u32 tasks_max;	/* most processes walked in one OOM */
+	__u32 stopped;		/* 1 once the shadow stopped itself */
+	char reason[OOMX_SHADOW_REASON_LEN];	/* why it stopped */
 };
 
 /*
@@ -118,35 +180,6 @@ struct oomx_oom {
 	__u32 state;
 };
 
-/* the policy's view of the scan in progress, for the event's runner-up */
-struct oomx_scan {
-	__u32 best_pid;
-	__u32 second_pid;
-	__s64 best_points;
-	__s64 second_points;
-	__u32 nr_scored;
-};
-
-/*
- * The priority policy's own settings, in its .data.cfg next to the common
- * ones. rank says which task of the lowest class dies: the largest (the
- * kernel's points) or the fastest-growing (resident pages gained per
- * second, sampled every growth_interval_ms; the largest breaks ties).
- */
-enum prio_rank {
-	PRIO_RANK_SIZE		= 0,
-	PRIO_RANK_GROWTH	= 1,
-};
-
-#define PRIO_GROWTH_INTERVAL_MIN_MS	100
-#define PRIO_GROWTH_INTERVAL_MAX_MS	60000
-#define PRIO_GROWTH_INTERVAL_DEF_MS	1000
-
-struct prio_settings {
-	__u32 rank;			/* enum prio_rank */
-	__u32 growth_interval_ms;
-};
-
 /* a process's growth, kept by the sampler of bpf/growth.bpf.h */
 struct oomx_growth {
 	__u64 rss;		/* resident pages at the last sample */
@@ -165,8 +198,9 @@ struct oomx_growth_stats {
 };
 
 /*
- * The rule maps of the priority policy (bpf/priority.bpf.c), filled by oomx.
- * Every key carries the generation of the configuration it belongs to.
+ * The rule maps (bpf/rules.bpf.h), filled by oomx from the configuration's
+ * protect, prefer and class lines. Every key carries the generation of the
+ * configuration it belongs to.
  */
 struct prio_rule {
 	__u32 klass;	/* 0..255 */

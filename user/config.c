@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The oomx configuration file parser; the format is described in config.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,10 +34,8 @@ int fail(struct parser *ps, const char *fmt, ...)
 
 void oomx_config_init(struct oomx_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->reap_delay_ms = OOMX_CFG_KERNEL_DEFAULT;
-	cfg->rank = OOMX_RANK_SIZE;
-	cfg->growth_interval_ms = OOMX_CFG_GROWTH_INTERVAL_DEF;
+	cfg->nr_settings = 0;
+	cfg->nr_rules = 0;
 }
 
 /*
@@ -197,27 +196,45 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 	return 0;
 }
 
-/*
- * "NAME MS": a number of milliseconds from @min to @max into @dst; @also
- * describes any other accepted value ("default" is OOMX_CFG_KERNEL_DEFAULT
- * when @also names it).
- */
-static int parse_ms(struct parser *ps, int n, char **w, unsigned long long min,
-		    unsigned long long max, const char *also, bool *has, uint32_t *dst)
+/* a setting's name: a C identifier, as OOMX_TUNABLE() declares it */
+static bool setting_name(const char *s)
 {
-	unsigned long long v;
+	size_t i;
 
+	if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return false;
+	return i < OOMX_CFG_NAME_LEN;
+}
+
+static int parse_setting(struct parser *ps, struct oomx_config *cfg, int n, char **w)
+{
+	struct oomx_setting *s;
+	size_t i;
+
+	if (!setting_name(w[0]))
+		return fail(ps, "'%s' is neither a rule (protect, prefer, class) nor a setting "
+			    "name (letters, digits and '_', at most %d bytes)", w[0],
+			    OOMX_CFG_NAME_LEN - 1);
 	if (n != 2)
-		return fail(ps, "expected '%s MS'", w[0]);
-	if (*has)
-		return fail(ps, "%s is set twice", w[0]);
-	if (strstr(also, "default") && !strcmp(w[1], "default"))
-		v = OOMX_CFG_KERNEL_DEFAULT;
-	else if (number(w[1], min, max, &v))
-		return fail(ps, "%s wants %llu to %llu milliseconds%s, got '%s'", w[0], min, max,
-			    also, w[1]);
-	*dst = (uint32_t)v;
-	*has = true;
+		return fail(ps, "a setting is 'NAME VALUE': '%s' %s", w[0],
+			    n < 2 ? "has no value" : "has more than one value (quote a value "
+			    "with blanks)");
+	for (i = 0; i < cfg->nr_settings; i++)
+		if (!strcmp(cfg->settings[i].name, w[0]))
+			return fail(ps, "%s is set twice (first at line %u)", w[0],
+				    cfg->settings[i].line);
+	if (cfg->nr_settings == OOMX_CFG_MAX_SETTINGS)
+		return fail(ps, "too many settings (at most %d)", OOMX_CFG_MAX_SETTINGS);
+	if (strlen(w[1]) >= OOMX_CFG_VALUE_LEN)
+		return fail(ps, "the value of %s is longer than %d bytes", w[0],
+			    OOMX_CFG_VALUE_LEN - 1);
+	s = &cfg->settings[cfg->nr_settings++];
+	s->line = ps->line;
+	strcpy(s->name, w[0]);	/* lengths checked above */
+	strcpy(s->value, w[1]);
 	return 0;
 }
 
@@ -228,34 +245,9 @@ static int parse_line(struct parser *ps, struct oomx_config *cfg, char *line)
 
 	if (n <= 0)
 		return n;
-	if (!strcmp(w[0], "reap_delay_ms"))
-		return parse_ms(ps, n, w, 0, OOMX_CFG_REAP_DELAY_MAX, " or 'default'",
-				&cfg->has_reap_delay, &cfg->reap_delay_ms);
-	if (!strcmp(w[0], "victim_timeout_ms"))
-		return parse_ms(ps, n, w, 0, OOMX_CFG_VICTIM_TIMEOUT_MAX, " (0: never)",
-				&cfg->has_victim_timeout, &cfg->victim_timeout_ms);
-	if (!strcmp(w[0], "growth_interval_ms"))
-		return parse_ms(ps, n, w, OOMX_CFG_GROWTH_INTERVAL_MIN, OOMX_CFG_GROWTH_INTERVAL_MAX,
-				"", &cfg->has_growth_interval, &cfg->growth_interval_ms);
-	if (!strcmp(w[0], "rank")) {
-		if (n != 2)
-			return fail(ps, "expected 'rank size' or 'rank growth'");
-		if (cfg->has_rank)
-			return fail(ps, "rank is set twice");
-		if (!strcmp(w[1], "size"))
-			cfg->rank = OOMX_RANK_SIZE;
-		else if (!strcmp(w[1], "growth"))
-			cfg->rank = OOMX_RANK_GROWTH;
-		else
-			return fail(ps, "rank is 'size' (the largest task) or 'growth' (the "
-				    "fastest-growing), got '%s'", w[1]);
-		cfg->has_rank = true;
-		return 0;
-	}
 	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class"))
 		return parse_rule(ps, cfg, n, w);
-	return fail(ps, "unknown directive '%s'; expected reap_delay_ms, victim_timeout_ms, "
-		    "rank, growth_interval_ms, protect, prefer or class", w[0]);
+	return parse_setting(ps, cfg, n, w);
 }
 
 int oomx_config_parse(const char *name, const char *text, size_t len,

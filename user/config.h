@@ -10,21 +10,20 @@
  * (a cgroup path with a space) is written in double quotes, with \" and \\
  * as escapes.
  *
- *   # every policy
- *   reap_delay_ms 500            # 0..10000, or "default" (the kernel's 2 s)
- *   victim_timeout_ms 0          # 0 (never) .. 3600000
+ *   # a setting: NAME VALUE, for any tunable the policy declares
+ *   reap_delay_ms 500            # every policy: 0..10000, or "default"
+ *   victim_timeout_ms 0          # every policy: 0 (never) .. 3600000
+ *   rank growth                  # the priority policy's own
  *
- *   # the priority policy: which task of the lowest class dies
- *   rank size                    # the largest (default), or: growth
- *   growth_interval_ms 1000      # how often growth is sampled, 100..60000
- *
- *   # rule-based policies (priority): ACTION MATCH VALUE
+ *   # rules, for a policy that includes bpf/rules.bpf.h: ACTION MATCH VALUE
  *   protect cgroup /system.slice/postgresql.service
  *   prefer  comm   stress
  *   class 20 uid 1000            # class 1..254; protect = 255, prefer = 0
  *
- * Parsing is all or nothing: on the first error nothing is returned but the
- * error, "FILE:LINE: what is wrong; what is expected".
+ * This parser knows the syntax, not the settings: a setting's name and
+ * value are checked against the policy's tunables (user/tunables.c), which
+ * come from its BTF. Parsing is all or nothing: on the first error nothing
+ * is returned but the error, "FILE:LINE: what is wrong; what is expected".
  */
 #ifndef __OOMX_CONFIG_H
 #define __OOMX_CONFIG_H
@@ -32,22 +31,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "oom_ext_consts.h"
 
 #define OOMX_CFG_MAX_RULES	256
 #define OOMX_CFG_VALUE_LEN	256
 #define OOMX_CFG_ERR_LEN	512
 
-#define OOMX_CFG_REAP_DELAY_MAX		OOM_EXT_REAP_DELAY_MAX_MS
-#define OOMX_CFG_VICTIM_TIMEOUT_MAX	3600000
-#define OOMX_CFG_KERNEL_DEFAULT		UINT32_MAX
-#define OOMX_CFG_GROWTH_INTERVAL_MIN	100	/* PRIO_GROWTH_INTERVAL_* */
-#define OOMX_CFG_GROWTH_INTERVAL_MAX	60000
-#define OOMX_CFG_GROWTH_INTERVAL_DEF	1000
-
-/* enum prio_rank */
-#define OOMX_RANK_SIZE		0
-#define OOMX_RANK_GROWTH	1
+#define OOMX_CFG_MAX_SETTINGS	64
+#define OOMX_CFG_NAME_LEN	48
 
 enum oomx_match {
 	OOMX_MATCH_CGROUP,	/* a cgroup path and its subtree */
@@ -68,18 +58,21 @@ struct oomx_rule {
 	char value[OOMX_CFG_VALUE_LEN];	/* cgroup path or comm */
 };
 
+/* NAME VALUE: checked against the policy's tunables once it is known */
+struct oomx_setting {
+	unsigned int line;
+	char name[OOMX_CFG_NAME_LEN];
+	char value[OOMX_CFG_VALUE_LEN];
+};
+
 struct oomx_config {
-	uint32_t reap_delay_ms;		/* OOMX_CFG_KERNEL_DEFAULT if not set */
-	uint32_t victim_timeout_ms;
-	bool has_reap_delay, has_victim_timeout;
-	uint32_t rank;			/* OOMX_RANK_*, priority only */
-	uint32_t growth_interval_ms;
-	bool has_rank, has_growth_interval;
+	size_t nr_settings;
+	struct oomx_setting settings[OOMX_CFG_MAX_SETTINGS];
 	size_t nr_rules;
 	struct oomx_rule rules[OOMX_CFG_MAX_RULES];
 };
 
-/* oomx_config_init: the settings of an empty file */
+/* oomx_config_init: an empty file: no setting, no rule */
 void oomx_config_init(struct oomx_config *cfg);
 
 /*

@@ -137,6 +137,22 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 			ev->reap_result ? " (gave up)" : "");
 		return;
 	}
+	if (ev->type == OOMX_EV_SHADOW) {
+		fprintf(f, "[%12.6f] shadow %s: ", t, policy);
+		if (ev->pid)
+			fprintf(f, "would kill pid %u (%s) at %" PRId64, ev->pid, comm,
+				(int64_t)ev->policy_points);
+		else
+			fprintf(f, "would kill nobody");
+		fprintf(f, "; the OOM killed pid %u: %s (%u scored, %.2f ms%s)", ev->real_pid,
+			ev->agree ? "agree" : "differ", ev->nr_scored, (double)ev->shadow_ns / 1e6,
+			ev->truncated ? ", walk cut at 65536 processes" : "");
+		if (ev->runner_up_pid)
+			fprintf(f, "; runner-up pid %u at %" PRId64, ev->runner_up_pid,
+				(int64_t)ev->runner_up_points);
+		fputc('\n', f);
+		return;
+	}
 	if (ev->type != OOMX_EV_KILL) {
 		fprintf(f, "[%12.6f] unknown event type %u for pid %u\n", t, ev->type, ev->pid);
 		return;
@@ -211,7 +227,8 @@ static void json_cgroup(FILE *f, const char *key, __u64 id)
 void event_print_json(FILE *f, const struct oomx_event *ev)
 {
 	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,\"comm\":",
-		ev->type == OOMX_EV_KILL ? "kill" : ev->type == OOMX_EV_REAP ? "reap" : "unknown",
+		ev->type == OOMX_EV_KILL ? "kill" : ev->type == OOMX_EV_REAP ? "reap" :
+		ev->type == OOMX_EV_SHADOW ? "shadow" : "unknown",
 		(uint64_t)ev->time_ns, ev->pid, ev->tid);
 	json_string(f, ev->comm, sizeof(ev->comm));
 	fputs(",\"policy\":", f);
@@ -223,6 +240,26 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 			ev->reap_result, ev->reap_attempts, (uint64_t)ev->reap_since_kill_ns,
 			(uint64_t)ev->reap_duration_ns, (uint64_t)ev->reap_rss_before,
 			(uint64_t)ev->reap_rss_after);
+		return;
+	}
+	if (ev->type == OOMX_EV_SHADOW) {
+		fprintf(f, ",\"constraint\":\"%s\"", constraint_str(ev->constraint));
+		json_cgroup(f, "oom_cgroup", ev->memcg_id);
+		fprintf(f, ",\"real_pid\":%u,\"agree\":%s,\"points\":", ev->real_pid,
+			ev->agree ? "true" : "false");
+		if (ev->pid)
+			fprintf(f, "%" PRId64 ",\"kernel_points\":%" PRId64, (int64_t)ev->policy_points,
+				(int64_t)ev->kernel_points);
+		else
+			fputs("null,\"kernel_points\":null", f);
+		fprintf(f, ",\"nr_scored\":%u,\"runner_up\":", ev->nr_scored);
+		if (ev->runner_up_pid)
+			fprintf(f, "{\"pid\":%u,\"points\":%" PRId64 "}", ev->runner_up_pid,
+				(int64_t)ev->runner_up_points);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"shadow_ns\":%" PRIu64 ",\"truncated\":%s}\n", (uint64_t)ev->shadow_ns,
+			ev->truncated ? "true" : "false");
 		return;
 	}
 	fprintf(f, ",\"uid\":%u,\"chosen_by\":\"%s\",\"constraint\":\"%s\"", ev->uid,
@@ -250,4 +287,18 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 		(uint64_t)ev->swapents, (uint64_t)ev->pgtables_bytes);
 	json_string(f, ev->reason, sizeof(ev->reason));
 	fputs("}\n", f);
+}
+
+int event_print_cb(void *ctx, void *data, size_t len)
+{
+	const bool *json = ctx;
+	struct oomx_event ev = { 0 };
+
+	memcpy(&ev, data, len < sizeof(ev) ? len : sizeof(ev));
+	if (*json)
+		event_print_json(stdout, &ev);
+	else
+		event_print_text(stdout, &ev);
+	fflush(stdout);
+	return 0;
 }

@@ -24,6 +24,12 @@ void event_print_text(FILE *f, const struct oomx_event *ev);
 /* event_print_json: one JSON object and a newline; schema in docs/events.md */
 void event_print_json(FILE *f, const struct oomx_event *ev);
 
+/*
+ * event_print_cb: a ring_buffer__new() callback that prints each event,
+ * as JSON if *(bool *)@ctx, else as text, and flushes stdout.
+ */
+int event_print_cb(void *ctx, void *data, size_t len);
+
 /* json_string: @s as a JSON string literal, quotes included */
 void json_string(FILE *f, const char *s, size_t maxlen);
 

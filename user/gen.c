@@ -28,6 +28,7 @@
 #include "oomx_shared.h"
 #include "pin.h"
 #include "rules.h"
+#include "sysfs.h"
 
 #define OOM_WAIT_MS	5000
 
@@ -56,71 +57,111 @@ static int wait_oom(const __u32 *state, __u32 gen, bool other, __u32 *seen)
 	return -ETIMEDOUT;
 }
 
-/* the new slot @n: slot @c with what @cfg gives (all of it unless @only_given) */
-static void new_settings(volatile struct oomx_common_cfg *common,
-			 volatile struct prio_settings *prio, unsigned int c, unsigned int n,
-			 const struct oomx_config *cfg, bool only_given)
-{
-	common[n].reap_delay_ms = !only_given || cfg->has_reap_delay ?
-				  cfg->reap_delay_ms : common[c].reap_delay_ms;
-	common[n].victim_timeout_ms = !only_given || cfg->has_victim_timeout ?
-				      cfg->victim_timeout_ms : common[c].victim_timeout_ms;
-	if (!prio)
-		return;
-	prio[n].rank = !only_given || cfg->has_rank ? cfg->rank : prio[c].rank;
-	prio[n].growth_interval_ms = !only_given || cfg->has_growth_interval ?
-				     cfg->growth_interval_ms : prio[c].growth_interval_ms;
-}
-
-static int open_mapped(const char *cmd, const char *pin, struct oomx_section *s)
+static int open_pin(const char *cmd, const char *pin, struct oomx_section *s, bool live)
 {
 	char path[256];
 	int err;
 
 	pin_path(path, sizeof(path), pin);
 	err = oomx_section_open(s, path);
-	if (!err)
+	if (!err && live)
 		err = oomx_section_map(s);
 	if (!err)
 		return 0;
-	if (err == -ENOENT)
+	if (err == -ENOENT && !pin_loaded())
 		fprintf(stderr, "%s: no policy is loaded (nothing pinned at %s); 'oomx load' one "
-			"first\n", cmd, path);
+			"first\n", cmd, PIN_DIR);
+	else if (err == -ENOENT)
+		fprintf(stderr, "%s: the loaded policy has no %s pin (an older oomx loaded it?); "
+			"'oomx load --replace' it\n", cmd, path);
 	else
-		fprintf(stderr, "%s: cannot map %s: %s\n", cmd, path, strerror(-err));
+		fprintf(stderr, "%s: cannot %s %s: %s\n", cmd, live ? "map" : "read", path,
+			strerror(-err));
 	return 1;
 }
 
-int gen_switch(const char *cmd, bool rules, const struct oomx_config *cfg, bool only_given)
+int pinned_cfg_open(const char *cmd, struct pinned_cfg *pc, bool live)
 {
-	struct rules_maps rm = { .fd = { -1, -1, -1, -1 } };
-	struct oomx_section set = { .fd = -1 }, bss = { .fd = -1 };
-	volatile struct oomx_common_cfg *common;
-	volatile struct prio_settings *prio;
-	__u32 *genp, *state, cur, next, seen;
-	int ret = 1;
+	char err[OOMX_TUNABLE_ERR_LEN];
 
-	if (open_mapped(cmd, "settings", &set) || open_mapped(cmd, "bss", &bss))
-		goto out;
-	genp = oomx_section_live(&set, "oomx_gen", sizeof(*genp));
-	common = oomx_section_live(&set, "oomx_common", 2 * sizeof(*common));
-	prio = oomx_section_live(&set, "prio_settings", 2 * sizeof(*prio));
-	state = oomx_section_live(&bss, "oomx_oom", sizeof(struct oomx_oom));
-	if (!genp || !common || !state) {
+	memset(pc, 0, sizeof(*pc));
+	pc->set.fd = pc->ro.fd = pc->bss.fd = -1;
+	if (open_pin(cmd, "settings", &pc->set, live) || open_pin(cmd, "rodata", &pc->ro, false) ||
+	    open_pin(cmd, "bss", &pc->bss, live))
+		goto fail;
+	if (tunables_read(&pc->tunables, pc->set.btf, pc->set.datasec, pc->set.value_size,
+			  pc->ro.datasec,
+			  pc->ro.value, pc->ro.value_size, err)) {
+		fprintf(stderr, "%s: the loaded policy: %s\n", cmd, err);
+		goto fail;
+	}
+	pc->genp = live ? oomx_section_live(&pc->set, "oomx_gen", sizeof(__u32)) :
+			  oomx_section_var(&pc->set, "oomx_gen", sizeof(__u32));
+	pc->state = live ? oomx_section_live(&pc->bss, "oomx_oom", sizeof(struct oomx_oom)) :
+			   oomx_section_var(&pc->bss, "oomx_oom", sizeof(struct oomx_oom));
+	if (!pc->genp || !pc->state) {
 		fprintf(stderr, "%s: the pinned policy's maps are not those of this oomx (another "
 			"version loaded it?); 'oomx load --replace' it\n", cmd);
+		goto fail;
+	}
+	return 0;
+fail:
+	pinned_cfg_close(pc);
+	return 1;
+}
+
+__u32 pinned_cfg_gen(const struct pinned_cfg *pc)
+{
+	return __atomic_load_n(pc->genp, __ATOMIC_SEQ_CST) & OOMX_GEN_MASK;
+}
+
+__s64 pinned_cfg_value(const struct pinned_cfg *pc, size_t i)
+{
+	const void *sec = pc->set.live ? pc->set.live : (const void *)pc->set.value;
+
+	return tunable_get(&pc->tunables.t[i], sec, pinned_cfg_gen(pc) & 1);
+}
+
+void pinned_cfg_close(struct pinned_cfg *pc)
+{
+	oomx_section_close(&pc->bss);
+	oomx_section_close(&pc->ro);
+	oomx_section_close(&pc->set);
+}
+
+int gen_switch(const char *cmd, const struct oomx_config *cfg, const char *src, bool only_given)
+{
+	static __s64 val[OOMX_MAX_TUNABLES];
+	static bool given[OOMX_MAX_TUNABLES];
+	struct rules_maps rm = { .fd = { -1, -1, -1, -1 } };
+	char err[OOMX_TUNABLE_ERR_LEN], name[128];
+	bool rules = rules_pinned();
+	struct pinned_cfg pc;
+	__u32 cur, next, seen;
+	size_t i;
+	int ret = 1;
+
+	if (pinned_cfg_open(cmd, &pc, true))
+		return 1;
+	if (sysfs_attached(name, sizeof(name)) || !name[0])
+		snprintf(name, sizeof(name), "loaded");
+	/* everything that can be refused, before anything changes */
+	if (tunables_resolve(&pc.tunables, cfg, src, name, val, given, err)) {
+		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	if ((cfg->has_rank || cfg->has_growth_interval) && !prio) {
-		fprintf(stderr, "%s: rank and growth_interval_ms are settings of the priority "
-			"policy, which is not the one loaded\n", cmd);
+	if (cfg->nr_rules && !rules) {
+		fprintf(stderr, "%s:%u: the %s policy takes no rules (it does not include "
+			"bpf/rules.bpf.h)\n", src, cfg->rules[0].line, name);
 		goto out;
 	}
-	cur = __atomic_load_n(genp, __ATOMIC_SEQ_CST) & OOMX_GEN_MASK;
+	if (rules_check(cfg, src))
+		goto out;
+	cur = pinned_cfg_gen(&pc);
 	next = (cur + 1) & OOMX_GEN_MASK;
 
 	/* 1 */
-	if (wait_oom(state, cur, true, &seen)) {
+	if (wait_oom(pc.state, cur, true, &seen)) {
 		fprintf(stderr, "%s: an OOM has held an older configuration (oomx_oom state %#x) "
 			"for %d ms; nothing changed. Try again; if this persists, the policy's "
 			"fexit/out_of_memory link is gone: 'oomx load --replace' the policy\n",
@@ -133,7 +174,13 @@ int gen_switch(const char *cmd, bool rules, const struct oomx_config *cfg, bool 
 		rules_drop_others(&rm, cur);
 	}
 	/* 2 */
-	new_settings(common, prio, cur & 1, next & 1, cfg, only_given);
+	for (i = 0; i < pc.tunables.n; i++) {
+		const struct oomx_tunable *t = &pc.tunables.t[i];
+		__s64 v = given[i] ? val[i] : only_given ? tunable_get(t, pc.set.live, cur & 1) :
+			  t->info.def;
+
+		tunable_set(t, pc.set.live, next & 1, v);
+	}
 	/* 3 */
 	if (rules && (only_given ? rules_copy(cmd, &rm, cur, next) :
 				   rules_fill(cmd, &rm, cfg, next))) {
@@ -141,10 +188,10 @@ int gen_switch(const char *cmd, bool rules, const struct oomx_config *cfg, bool 
 		goto out;
 	}
 	/* 4 */
-	__atomic_store_n(genp, next, __ATOMIC_SEQ_CST);
+	__atomic_store_n(pc.genp, next, __ATOMIC_SEQ_CST);
 	ret = 0;
 	/* 5 */
-	if (wait_oom(state, cur, false, &seen))
+	if (wait_oom(pc.state, cur, false, &seen))
 		fprintf(stderr, "%s: an OOM still uses the previous configuration after %d ms; "
 			"its rules stay until the next 'oomx apply' or 'oomx set'\n", cmd,
 			OOM_WAIT_MS);
@@ -152,7 +199,6 @@ int gen_switch(const char *cmd, bool rules, const struct oomx_config *cfg, bool 
 		rules_drop(&rm, cur);
 out:
 	rules_close(&rm);
-	oomx_section_close(&bss);
-	oomx_section_close(&set);
+	pinned_cfg_close(&pc);
 	return ret;
 }

@@ -7,8 +7,7 @@
 #include <bpf/bpf.h>
 #include "globals.h"
 
-/* the internal map of data section @sec: libbpf names it "<obj>.<sec>" */
-static struct bpf_map *sec_map(struct bpf_object *obj, const char *sec)
+struct bpf_map *oomx_section_of(struct bpf_object *obj, const char *sec)
 {
 	size_t n = strlen(sec);
 	struct bpf_map *map;
@@ -38,7 +37,7 @@ int oomx_global_foreach(struct bpf_object *obj, const char *sec,
 	if (id < 0)
 		return 0;
 	g.sec = sec;
-	g.map = sec_map(obj, sec);
+	g.map = oomx_section_of(obj, sec);
 	if (!g.map)
 		return 0;
 	st = btf__type_by_id(btf, id);

@@ -20,6 +20,9 @@ struct oomx_global {
 	__u32 size;
 };
 
+/* oomx_section_of: the internal map of data section @sec (libbpf: "<obj>.<sec>") */
+struct bpf_map *oomx_section_of(struct bpf_object *obj, const char *sec);
+
 /*
  * oomx_global_foreach: call @fn for every global of section @sec of @obj,
  * in BTF order; stops and returns @fn's value when it is not 0.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The priority policy's rule maps; see rules.h. */
+/* The rule maps of a policy that includes bpf/rules.bpf.h; see rules.h. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -73,6 +73,48 @@ static size_t collect(const struct rules_maps *rm, enum rules_map m, __u32 gen, 
 		prev = &key;
 	}
 	return n;
+}
+
+bool rules_in_object(struct bpf_object *obj)
+{
+	int m;
+
+	for (m = 0; m < RM_NR; m++)
+		if (!bpf_object__find_map_by_name(obj, maps[m].name))
+			return false;
+	return true;
+}
+
+bool rules_pinned(void)
+{
+	char path[256];
+
+	pin_path(path, sizeof(path), maps[RM_CGPATH].name);
+	return access(path, F_OK) == 0;
+}
+
+int rules_check(const struct oomx_config *cfg, const char *src)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nr_rules; i++) {
+		const struct oomx_rule *r = &cfg->rules[i];
+
+		for (j = 0; j < i; j++) {
+			const struct oomx_rule *o = &cfg->rules[j];
+
+			if (o->match == r->match &&
+			    (r->match == OOMX_MATCH_UID ? o->uid == r->uid :
+			     !strcmp(o->value, r->value))) {
+				fprintf(stderr, "%s:%u: a second rule for the same %s; the first "
+					"is at line %u\n", src, r->line,
+					r->match == OOMX_MATCH_UID ? "uid" :
+					r->match == OOMX_MATCH_CGROUP ? "cgroup" : "command", o->line);
+				return 1;
+			}
+		}
+	}
+	return 0;
 }
 
 int rules_open_pinned(const char *cmd, struct rules_maps *rm)

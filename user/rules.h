@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The priority policy's rules in its maps (bpf/priority.bpf.c): one entry
- * per rule and generation in prio_comm, prio_uid and prio_cgpath, and in
- * prio_cgroup the bindings of cgroup rules to the live cgroups that have
- * their paths.
+ * The operator's rules in a policy's rule maps (bpf/rules.bpf.h, which any
+ * policy may include; oomx takes rules for a policy that has the maps):
+ * one entry per rule and generation in prio_comm, prio_uid and
+ * prio_cgpath, and in prio_cgroup the bindings of cgroup rules to the live
+ * cgroups that have their paths.
  */
 #ifndef __OOMX_RULES_H
 #define __OOMX_RULES_H
@@ -24,6 +25,20 @@ struct rules_maps {
 	int fd[RM_NR];
 	bool owned;	/* opened from the pins: rules_close() closes them */
 };
+
+/* rules_in_object: whether @obj has the rule maps */
+bool rules_in_object(struct bpf_object *obj);
+
+/* rules_pinned: whether the loaded policy has the rule maps */
+bool rules_pinned(void);
+
+/*
+ * rules_check: what can be checked of @cfg's rules before they are stored:
+ * no two rules for the same thing. A cgroup rule may name a cgroup that
+ * does not exist yet: it applies once one has its path. 0, or 1 with
+ * "@src:LINE: ..." printed.
+ */
+int rules_check(const struct oomx_config *cfg, const char *src);
 
 /* rules_open_pinned: the loaded policy's maps; 0, or 1 with the reason printed */
 int rules_open_pinned(const char *cmd, struct rules_maps *rm);

@@ -25,7 +25,7 @@ json=$("${vg[@]}" "$bin" "$root" json) || fail "events_test json exited $?"
 printf '%s\n' "$json" >"$root/events.json"
 selftests/validate-events "$root/events.json" || fail "the JSON does not match docs/events.schema.json"
 n=$(jq -c . <<<"$json" | wc -l)
-[ "$n" = 2 ] || fail "expected 2 JSON objects, jq read $n: $json"
+[ "$n" = 4 ] || fail "expected 4 JSON objects, jq read $n: $json"
 
 # expect JQ_FILTER EXPECTED: applied to the kill record (first line)
 expect()
@@ -57,11 +57,24 @@ expect .mem '{"rss_anon_pages":10240,"rss_file_pages":300,"rss_shmem_pages":0,"s
 expect .reason '"largest oom_badness"'
 expect '[keys[]] | length' 21
 
-got=$(tail -n 1 <<<"$json" | jq -c '[.type, .pid, .tid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
+got=$(sed -n 2p <<<"$json" | jq -c '[.type, .pid, .tid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
 if [ "$got" = '["reap",1234,1236,0,1,10000000,10540,5]' ]; then
 	echo "ok: reap record $got"
 else
 	fail "reap record: $got"
+fi
+
+got=$(sed -n 3p <<<"$json" | jq -c '[.type, .pid, .policy, .oom_cgroup.path, .real_pid, .agree, .points, .kernel_points, .nr_scored, .runner_up, .shadow_ns, .truncated]')
+if [ "$got" = '["shadow",77,"newest","/a/b",1234,false,35905,6400,4,{"pid":1234,"points":35887},461000,false]' ]; then
+	echo "ok: shadow record $got"
+else
+	fail "shadow record: $got"
+fi
+got=$(sed -n 4p <<<"$json" | jq -c '[.type, .pid, .comm, .points, .kernel_points, .runner_up, .truncated]')
+if [ "$got" = '["shadow",0,"",null,null,null,true]' ]; then
+	echo "ok: a shadow that would kill nobody $got"
+else
+	fail "nobody record: $got"
 fi
 
 text=$("${vg[@]}" "$bin" "$root" text) || fail "events_test text exited $?"
@@ -69,7 +82,9 @@ for want in "killed pid 1234 (q\"b\\??zzzzzzzzzz)" "cgroup /a/b" "memcg OOM in /
 	"why: largest oom_badness" "score: kernel 10452, policy none, oom_score_adj -500" \
 	"runner-up pid 77 at 6400" "anon 40.0M" \
 	"the whole cgroup /a was killed with it: 3 more processes" "page tables 120K" \
-	"reap pid 1234 (hog): 41.2M -> 20K in 2.5 ms, started 10 ms after the kill, 1 attempt"; do
+	"reap pid 1234 (hog): 41.2M -> 20K in 2.5 ms, started 10 ms after the kill, 1 attempt" \
+	"shadow newest: would kill pid 77 (db) at 35905; the OOM killed pid 1234: differ (4 scored, 0.46 ms); runner-up pid 1234 at 35887" \
+	"shadow picky: would kill nobody; the OOM killed pid 1234: differ (3 scored, 0.00 ms, walk cut at 65536 processes)"; do
 	if grep -qF -- "$want" <<<"$text"; then
 		echo "ok: text has '$want'"
 	else

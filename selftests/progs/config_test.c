@@ -3,7 +3,8 @@
  * config_test - host unit test of user/config.c.
  *
  *   config_test FILE...   parse each FILE; print the settings and rules it
- *                         gives, one per line, or its error. Exit 0 if all
+ *                         gives, one per line, or its error (the values of
+ *                         settings are checked later, against a policy). Exit 0 if all
  *                         parsed, 1 if any failed.
  *   config_test --fuzz N  parse N random and mutated inputs; exit 0 unless
  *                         the parser crashed (ASan/UBSan abort) or returned
@@ -20,13 +21,9 @@ static void print_config(const struct oomx_config *cfg)
 {
 	size_t i;
 
-	if (cfg->reap_delay_ms == OOMX_CFG_KERNEL_DEFAULT)
-		printf("reap_delay_ms=default\n");
-	else
-		printf("reap_delay_ms=%u\n", cfg->reap_delay_ms);
-	printf("victim_timeout_ms=%u\n", cfg->victim_timeout_ms);
-	printf("rank=%s growth_interval_ms=%u\n", cfg->rank == OOMX_RANK_GROWTH ? "growth" : "size",
-	       cfg->growth_interval_ms);
+	for (i = 0; i < cfg->nr_settings; i++)
+		printf("setting line=%u %s=[%s]\n", cfg->settings[i].line, cfg->settings[i].name,
+		       cfg->settings[i].value);
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 

@@ -17,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	struct oomx_event kill = { 0 }, reap = { 0 };
+	struct oomx_event kill = { 0 }, reap = { 0 }, shadow = { 0 }, nobody = { 0 };
 	char path[4096];
 	struct stat st, parent;
 
@@ -79,12 +79,39 @@ int main(int argc, char **argv)
 	reap.reap_rss_before = 10540;
 	reap.reap_rss_after = 5;
 
+	shadow.type = OOMX_EV_SHADOW;
+	shadow.pid = 77;
+	shadow.tid = 77;
+	shadow.time_ns = 5000000000ULL;
+	strcpy(shadow.comm, "db");
+	strcpy(shadow.policy, "newest");
+	shadow.constraint = 3;	/* memcg */
+	shadow.memcg_id = kill.memcg_id;
+	shadow.policy_points = 35905;
+	shadow.kernel_points = 6400;
+	shadow.nr_scored = 4;
+	shadow.runner_up_pid = 1234;
+	shadow.runner_up_points = 35887;
+	shadow.real_pid = 1234;
+	shadow.agree = 0;
+	shadow.shadow_ns = 461000;
+	nobody.type = OOMX_EV_SHADOW;
+	nobody.time_ns = 5000000001ULL;
+	strcpy(nobody.policy, "picky");
+	nobody.real_pid = 1234;
+	nobody.nr_scored = 3;
+	nobody.truncated = 1;
+
 	if (!strcmp(argv[2], "json")) {
 		event_print_json(stdout, &kill);
 		event_print_json(stdout, &reap);
+		event_print_json(stdout, &shadow);
+		event_print_json(stdout, &nobody);
 	} else {
 		event_print_text(stdout, &kill);
 		event_print_text(stdout, &reap);
+		event_print_text(stdout, &shadow);
+		event_print_text(stdout, &nobody);
 	}
 	return 0;
 }

@@ -3,7 +3,7 @@
  * Must NOT load: bpf_oom_ext_kill() from badness. Only select() may kill;
  * a kill in the middle of the scan would race the kernel's own choice.
  */
-#include "oomx.bpf.h"
+#include "oom_ext.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

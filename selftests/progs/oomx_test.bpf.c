@@ -6,7 +6,7 @@
  * the policy is detached). It is deliberately not a useful policy: each
  * knob exercises one rule of the kernel's side.
  */
-#include "oomx.bpf.h"
+#include "oom_ext.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

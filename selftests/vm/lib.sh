@@ -375,3 +375,19 @@ run_kill_event()
 	wait "$2"
 	K=$(grep -m1 '"type":"kill"' "$1")
 }
+
+# bpffs_mount: /sys/fs/bpf, for 'oomx load' and pinned shadows
+bpffs_mount()
+{
+	mkdir -p /sys/fs/bpf
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || fail "cannot mount bpffs"
+}
+
+# guide_policy NAME: the policy docs/policy-guide.md shows as NAME.bpf.c,
+# taken from the page and built out of tree into $T/NAME.bpf.o
+guide_policy()
+{
+	selftests/guide-example "$1.bpf.c" "$T/$1.bpf.c" || fail "the guide's $1.bpf.c"
+	make -s policy SRC="$T/$1.bpf.c" >"$T/make-$1.out" 2>&1 ||
+		fail "make policy SRC=$T/$1.bpf.c: $(cat "$T/make-$1.out")"
+}

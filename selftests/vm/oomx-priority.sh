@@ -218,12 +218,13 @@ expect_eq "$(rank_status)" "size 5000" "status after the refused set (nothing ap
 "$OOMX" load default >/dev/null || fail "oomx load default failed"
 "$OOMX" set rank=growth >"$T/set.out" 2>&1
 expect_eq "$?" 1 "exit status of set rank on the default policy"
-grep -q "settings of the priority policy" "$T/set.out" || fail "set rank on default: $(cat "$T/set.out")"
+grep -qF "oomx set: argument:1: the default policy has no setting 'rank'; its settings are: reap_delay_ms, victim_timeout_ms" "$T/set.out" ||
+	fail "set rank on default: $(cat "$T/set.out")"
 ok "refused: $(cat "$T/set.out")"
 "$OOMX" unload >/dev/null || fail "oomx unload (default) failed"
 "$OOMX" run default -c "$T/growth.conf" >"$T/rank.out" 2>&1
 expect_eq "$?" 1 "exit status of run default with a rank"
-grep -qF "$T/growth.conf: rank and growth_interval_ms are settings of the priority policy" \
+grep -qF "$T/growth.conf:1: the default policy has no setting 'rank'; its settings are: reap_delay_ms, victim_timeout_ms" \
 	"$T/rank.out" || fail "run default with a rank: $(cat "$T/rank.out")"
 expect_eq "$(cat $X/state)" disabled "state after the refused run"
 

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomx - load, observe and control oom_ext OOM policies: the commands and
+ * their dispatch. Each command lives in a user/cmd_*.c file; a policy,
+ * built in or a .bpf.o file, is opened and loaded by user/policy.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "oomx.h"
+
+bool oomx_verbose;
+volatile sig_atomic_t oomx_exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	oomx_exiting = 1;
+}
+
+void oomx_catch_signals(void)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+}
+
+bool wants_help(int argc, char **argv)
+{
+	return argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !oomx_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "list", cmd_list, "the built-in policies" },
+	{ "run", cmd_run, "attach a policy and stream its events until Ctrl-C" },
+	{ "load", cmd_load, "attach a policy and pin it, so it outlives the command" },
+	{ "unload", cmd_unload, "detach the loaded policy and say why it exited" },
+	{ "events", cmd_events, "print the loaded policy's events" },
+	{ "shadow", cmd_shadow, "run policies beside the one deciding: whom would each kill?" },
+	{ "set", cmd_set, "change the loaded policy's settings, all or nothing" },
+	{ "apply", cmd_apply, "replace the loaded policy's configuration, atomically" },
+	{ "status", cmd_status, "the kernel's oom_ext state, the policy's settings, counters" },
+	{ "check", cmd_check, "can this machine run oomx policies; is a configuration valid" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: oomx COMMAND [ARGS]   (oomx COMMAND --help for details)\n\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nA POLICY is a built-in policy's name (oomx list) or the path of a\n"
+		   "policy object built against bpf/oomx.bpf.h (docs/policy-guide.md).\n"
+		   "Exit status: 0 success, 1 failure, 2 usage error,\n"
+		   "3 the kernel disabled the policy for an error (run).\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	libbpf_set_print(print_libbpf);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "oomx: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "sysfs.h"
+
+int sysfs_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f)) {
+		err = ferror(f) ? -EIO : 0;
+		buf[0] = '\0';
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return err;
+}
+
+bool sysfs_has_oom_ext(void)
+{
+	return access(SYSFS_OOM_EXT "/state", R_OK) == 0;
+}
+
+int need_oom_ext(const char *cmd)
+{
+	if (sysfs_has_oom_ext())
+		return 0;
+	fprintf(stderr, "%s: this kernel has no oom_ext (%s is missing); run 'oomx check'\n",
+		cmd, SYSFS_OOM_EXT);
+	return 1;
+}
+
+int sysfs_attached(char *buf, size_t len)
+{
+	return sysfs_read_line(SYSFS_OOM_EXT "/policy", buf, len);
+}
