@@ -12,16 +12,6 @@
 #include "policy.h"
 #include "sysfs.h"
 
-/* the live address of global @name, which must be @size bytes, or NULL */
-static volatile void *live_global(struct bpf_object *obj, const char *name, size_t size)
-{
-	struct oomx_global g;
-
-	if (oomx_global_find(obj, name, &g) || g.size != size)
-		return NULL;
-	return oomx_global_ptr(&g);
-}
-
 static void print_exit(const char *name, bool json, const volatile struct oomx_exit *uei,
 		       const volatile __u64 *lost)
 {
@@ -111,8 +101,8 @@ int cmd_run(int argc, char **argv)
 	    policy_configure(cmd, &pol, &cfg, cfg_path ? cfg_path : "(no file)") ||
 	    need_oom_ext(cmd) || policy_load(cmd, &pol, &cfg))
 		goto cleanup;
-	uei = live_global(pol.obj, "uei", sizeof(struct oomx_exit));
-	lost = live_global(pol.obj, "oomx_lost_events", sizeof(__u64));
+	uei = oomx_global_sized(pol.obj, "uei", sizeof(struct oomx_exit));
+	lost = oomx_global_sized(pol.obj, "oomx_lost_events", sizeof(__u64));
 	rb = ring_buffer__new(bpf_map__fd(pol.events), event_print_cb, &json, NULL);
 	if (!rb) {
 		fprintf(stderr, "%s: cannot open the event ring buffer: %s\n", cmd, strerror(errno));

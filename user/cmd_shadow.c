@@ -53,16 +53,13 @@ static int parse_spec(const char *arg, struct shadow *s)
 static int prepare(struct shadow *s)
 {
 	const char *cmd = "oomx shadow";
-	struct oomx_global g;
 
 	if (read_config(cmd, s->cfg_path, &s->cfg) || policy_open(cmd, s->spec, &s->pol) ||
 	    policy_shadow(cmd, &s->pol) ||
 	    policy_configure(cmd, &s->pol, &s->cfg, s->cfg_path ? s->cfg_path : "(no file)") ||
 	    policy_load(cmd, &s->pol, &s->cfg))
 		return 1;
-	if (!oomx_global_find(s->pol.obj, "oomx_shadow", &g) &&
-	    g.size == sizeof(struct oomx_shadow_stats))
-		s->stats = oomx_global_ptr(&g);
+	s->stats = oomx_global_sized(s->pol.obj, "oomx_shadow", sizeof(struct oomx_shadow_stats));
 	return 0;
 }
 

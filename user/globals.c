@@ -93,6 +93,15 @@ void *oomx_global_ptr(const struct oomx_global *g)
 	return base + g->offset;
 }
 
+void *oomx_global_sized(struct bpf_object *obj, const char *name, size_t size)
+{
+	struct oomx_global g;
+
+	if (oomx_global_find(obj, name, &g) || g.size != size)
+		return NULL;
+	return oomx_global_ptr(&g);
+}
+
 /* the variable @name of data section @sec in @btf, or NULL */
 static const struct btf_var_secinfo *datasec_var(const struct btf *btf,
 						  const struct btf_type *sec, const char *name)

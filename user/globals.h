@@ -37,6 +37,13 @@ int oomx_global_find(struct bpf_object *obj, const char *name, struct oomx_globa
 void *oomx_global_ptr(const struct oomx_global *g);
 
 /*
+ * oomx_global_sized: the bytes of global @name of @obj, which must be
+ * @size bytes, or NULL. Before loading, the initial value to set; after,
+ * the live, mmap()ed variable.
+ */
+void *oomx_global_sized(struct bpf_object *obj, const char *name, size_t size);
+
+/*
  * A pinned data-section map of a loaded policy (its .data, .bss or
  * .data.cfg), read once: the section's BTF from the kernel and one copy of
  * its value, in which oomx_section_var() finds globals by name. Live reads

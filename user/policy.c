@@ -39,12 +39,8 @@ bool has_bpf_caps(void)
 /* a NUL-terminated string global of the object, into @buf; 0 or -1 */
 static int string_global(struct bpf_object *obj, const char *name, char *buf, size_t len)
 {
-	struct oomx_global g;
-	const char *v;
+	const char *v = oomx_global_sized(obj, name, len);
 
-	if (oomx_global_find(obj, name, &g) || g.size != len)
-		return -1;
-	v = oomx_global_ptr(&g);
 	if (!v || !memchr(v, '\0', len))
 		return -1;
 	memcpy(buf, v, len);
@@ -173,12 +169,11 @@ int policy_open(const char *cmd, const char *spec, struct oomx_policy *p)
 int policy_shadow(const char *cmd, struct oomx_policy *p)
 {
 	struct bpf_program *prog;
-	struct oomx_global g;
 	__u32 *mode;
 
 	prog = bpf_object__find_program_by_name(p->obj, "oomx_shadow_eval");
-	if (!prog || oomx_global_find(p->obj, "oomx_shadow_mode", &g) || g.size != sizeof(*mode) ||
-	    !(mode = oomx_global_ptr(&g))) {
+	mode = oomx_global_sized(p->obj, "oomx_shadow_mode", sizeof(*mode));
+	if (!prog || !mode) {
 		fprintf(stderr, "%s: the %s policy (%s) cannot run as a shadow: it has no score "
 			"(OOMX_SCORE), or oomx.bpf.h is older than this oomx\n", cmd, p->name,
 			p->source);
