@@ -163,6 +163,10 @@ static __always_inline u32 oomx_cfg_gen(void)
 #define oomx_get(__name)							\
 	(__name[(oomx_cfg_gen() & 1) + 0 * sizeof(oomx_tunable__##__name)])
 
+/* a tunable's value in generation @gen, for a callback that already read it */
+#define oomx_get_gen(__name, __gen)						\
+	(__name[((__gen) & 1) + 0 * sizeof(oomx_tunable__##__name)])
+
 /* a tunable's value in force now, for code outside an OOM (timers) */
 #define oomx_get_now(__name)							\
 	(__name[(oomx_gen_now() & 1) + 0 * sizeof(oomx_tunable__##__name)])

@@ -55,8 +55,8 @@ static s32 priority_init(void)
 static s64 priority_score(struct task_struct *p, struct oom_control *oc, s64 points)
 {
 	struct oomx_class c;
-	u32 gen = oomx_cfg_gen();
-	bool by_growth = oomx_get(rank) == PRIO_RANK_GROWTH;
+	u32 gen = oomx_cfg_gen();	/* once per task: classify and rank read the same */
+	bool by_growth = oomx_get_gen(rank, gen) == PRIO_RANK_GROWTH;
 
 	oomx_classify(p, gen, &c);
 	if (c.klass > PRIO_CLASS_MAX)
