@@ -10,12 +10,17 @@
 # 'oomx run --json' (the default ring buffer), 0 lost. Splats and hangs are
 # oomx-vm's to catch (exit 126 and 124). Prints one summary line per policy:
 #   soak POLICY scenes N memcg M global G kills K events E lost L seconds S
+#        global_max_s X refaults R
+# where X is the longest global scene in seconds and R the file pages
+# refaulted over all global scenes (workingset_refault_file): a global OOM
+# in the guest is preceded by evicting and refaulting program text from 9p,
+# and that thrash is what makes a global scene slow (docs/platform.md).
 . selftests/vm/lib.sh
 
 N=${SOAK_SCENES:-500}
 POLICIES=${SOAK_POLICIES:-none default priority pressure}
 EVERY=${SOAK_GLOBAL_EVERY:-5}
-OOMX=${OOMX_BUILD:-$PWD/build}/oomx
+OOMX=${SOAK_OOMX:-${OOMX_BUILD:-$PWD/build}/oomx}
 echo 0 >/proc/sys/vm/oom_dump_tasks
 # Only warnings and worse reach the serial console, which under TCG is what
 # an OOM report costs most; splats (KERN_WARNING and up) still do, for
@@ -39,9 +44,16 @@ memcg_scene()
 # one global scene: the hog that grows until the OOM dies, and only it
 global_scene()
 {
-	local kills k0
+	local kills k0 t r0 r1
 	k0=$(klog_mark)
+	t=$SECONDS
+	r0=$(vmstat workingset_refault_file) || exit 1
 	run_hog "" --mb 0 --mlock >/dev/null
+	r1=$(vmstat workingset_refault_file) || exit 1
+	t=$((SECONDS - t))
+	[ "$t" -gt "$gmax" ] && gmax=$t
+	refaults=$((refaults + r1 - r0))
+	echo "global scene $1: $t s, $((r1 - r0)) file refaults"
 	[[ $HOG_END == *"signal=9"* ]] || fail "scene $1 (global): the hog ended '$HOG_END'"
 	kills=$(klog_kills "$k0" | paste -sd ' ')
 	[ "$kills" = "$HOG_PID" ] || fail "scene $1 (global): kills '$kills', expected the hog $HOG_PID"
@@ -55,7 +67,7 @@ for pol in $POLICIES; do
 		opid=$!
 		wait_for 60 "policy $pol to attach" grep -qx enabled "$X/state"
 	fi
-	t0=$SECONDS m=0 g=0
+	t0=$SECONDS m=0 g=0 gmax=0 refaults=0
 	before=$(vmstat oom_kill) || exit 1
 	for i in $(seq "$N"); do
 		if [ $((i % EVERY)) -eq 0 ]; then
@@ -82,7 +94,7 @@ for pol in $POLICIES; do
 		lost=$(sed -n 's/.*"lost_events":\([0-9]*\)}$/\1/p' <<<"$exitl")
 		[ "$lost" = 0 ] || fail "$pol: $lost events lost"
 	fi
-	echo "soak $pol scenes $N memcg $m global $g kills $kills events $events lost $lost seconds $((SECONDS - t0))"
+	echo "soak $pol scenes $N memcg $m global $g kills $kills events $events lost $lost seconds $((SECONDS - t0)) global_max_s $gmax refaults $refaults"
 	dmesg >"$T/soak-$pol.dmesg"
 	scripts/splat-check "$T/soak-$pol.dmesg" >/dev/null || fail "$pol: the kernel log has a splat: $(scripts/splat-check "$T/soak-$pol.dmesg" | head -n 5)"
 	dmesg -C

@@ -51,6 +51,8 @@ int cmd_events(int argc, char **argv)
 		close(fd);
 		return 1;
 	}
+	if (follow)
+		oomx_stay_resident("oomx events", false);
 	oomx_catch_signals();
 	if (ring_buffer__consume(rb) < 0)
 		err = 1;

@@ -108,6 +108,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the event ring buffer: %s\n", cmd, strerror(errno));
 		goto cleanup;
 	}
+	oomx_stay_resident(cmd, true);	/* before the first OOM it may face */
 	link = policy_attach(cmd, &pol);
 	if (!link)
 		goto cleanup;

@@ -391,6 +391,7 @@ int cmd_shadow(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "oomx: shadow %s (%s) watching every OOM kill; Ctrl-C stops\n",
 			shadows[i].pol.name, shadows[i].pol.source);
+	oomx_stay_resident("oomx shadow", false);
 	oomx_catch_signals();
 	err = 0;
 	while (!oomx_exiting) {

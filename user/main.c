@@ -4,9 +4,11 @@
  * their dispatch. Each command lives in a user/cmd_*.c file; a policy,
  * built in or a .bpf.o file, is opened and loaded by user/policy.c.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/libbpf.h>
 #include "oomx.h"
 
@@ -23,6 +25,39 @@ void oomx_catch_signals(void)
 {
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+}
+
+/*
+ * Near an OOM the kernel reclaims program text first, and a process that
+ * wakes up to read events faults its text back in from disk: it is slow
+ * exactly when its events matter, and every refault it causes lets reclaim
+ * report progress and put the OOM off (docs/platform.md measures it: the
+ * loader of 'oomx run' raised the file refaults before a global OOM by 40%
+ * until it locked itself in). earlyoom locks itself in memory for the same
+ * reason. Everything mapped is locked now, not on first touch
+ * (MCL_ONFAULT): the code that prints an event runs first at the first OOM,
+ * which is too late to read it from disk. @unkillable: also oom_score_adj
+ * -1000, for the process whose death would detach the policy.
+ */
+void oomx_stay_resident(const char *cmd, bool unkillable)
+{
+	bool set = false;
+	FILE *f;
+
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		fprintf(stderr, "%s: cannot lock its memory (%s), so near an OOM its pages may be "
+			"reclaimed and its events late; give it CAP_IPC_LOCK or a larger "
+			"RLIMIT_MEMLOCK (LimitMEMLOCK= in a unit)\n", cmd, strerror(errno));
+	if (!unkillable)
+		return;
+	f = fopen("/proc/self/oom_score_adj", "w");
+	if (f) {
+		set = fputs("-1000", f) >= 0;
+		set = !fclose(f) && set;	/* the write happens at the flush */
+	}
+	if (!set)
+		fprintf(stderr, "%s: cannot set its oom_score_adj to -1000 (%s): the OOM killer may "
+			"kill it, which detaches the policy\n", cmd, strerror(errno));
 }
 
 bool wants_help(int argc, char **argv)

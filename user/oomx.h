@@ -32,6 +32,12 @@ int parse_events_kib(const char *cmd, const char *arg, unsigned long *kib);
 /* read_config: parse file @path (NULL: an empty configuration); 0 or 1 (printed) */
 int read_config(const char *cmd, const char *path, struct oomx_config *cfg);
 
+/*
+ * mlockall() for a resident command, and oom_score_adj -1000 if @unkillable;
+ * a failure is a warning, not an error
+ */
+void oomx_stay_resident(const char *cmd, bool unkillable);
+
 /* -h or --help as the only argument */
 bool wants_help(int argc, char **argv);
 
