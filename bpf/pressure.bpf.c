@@ -29,7 +29,7 @@ static __always_inline u64 excess_pages(struct task_struct *p)
 
 	if (oomx_memcg_info(p, &mc))
 		return 0;
-	return pressure_excess(mc.usage, mc.min, mc.low, OOMX_PAGE_SIZE);
+	return pressure_excess(mc.id, mc.usage, mc.min, mc.low, OOMX_PAGE_SIZE);
 }
 
 /*

@@ -81,14 +81,16 @@ static void pressure(void)
 {
 	const __u64 page = 4096, gib = 1ULL << 30;
 
-	CHECK(pressure_excess(3 * gib, gib, 2 * gib, page) == (__u64)GIB_PAGES,
+	CHECK(pressure_excess(9, 3 * gib, gib, 2 * gib, page) == (__u64)GIB_PAGES,
 	      "pressure: excess is usage above max(min, low), in pages");
-	CHECK(pressure_excess(gib, 2 * gib, 0, page) == 0,
+	CHECK(pressure_excess(9, gib, 2 * gib, 0, page) == 0,
 	      "pressure: a cgroup within its protection has no excess");
-	CHECK(pressure_excess(gib, 0, PRESSURE_NO_LIMIT, page) == 0,
+	CHECK(pressure_excess(9, gib, 0, PRESSURE_NO_LIMIT, page) == 0,
 	      "pressure: memory.low 'max' protects everything");
-	CHECK(pressure_excess(gib, 0, 0, page) == (__u64)GIB_PAGES,
+	CHECK(pressure_excess(9, gib, 0, 0, page) == (__u64)GIB_PAGES,
 	      "pressure: no protection: all usage is excess");
+	CHECK(pressure_excess(PRESSURE_ROOT_CGROUP, 3 * gib, 0, 0, page) == 0,
+	      "pressure: the root cgroup (its usage is its descendants') has no excess");
 	CHECK(pressure_score(1, 0) > pressure_score(0, (1LL << 24) - 1),
 	      "pressure: a page of excess outweighs any size within the protection");
 	CHECK(pressure_score(5, 100) > pressure_score(5, 99),
