@@ -33,7 +33,7 @@ endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
 .PHONY: policy all help deps deps-build source kernel kernel-unpatched kernel-deb tools vmlinux-h check-vmlinux-h check-series \
-	selftests test \
+	selftests test scorecard \
 	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -43,6 +43,8 @@ all: oomx selftests
 help:
 	@echo "oomx targets:"
 	@echo "  make test          build all, run host unit tests + VM tests (T=regex filters)"
+	@echo "  make scorecard     the OOM scenario suite in the VM: kernel vs default, priority,"
+	@echo "                     pressure (P=\"LIST\" for others, e.g. a .bpf.o); table, JSON, SVG"
 	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
 	@echo "  make deps          install missing Debian packages (idempotent)"
 	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
@@ -169,7 +171,7 @@ $(B)/oomx: $(OOMX_SRCS) $(OOMX_HDRS) $(CONSTS_H) $(B)/gen/builtin.S | tools
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
 ST_PLAIN := $(ST)/hog $(ST)/runwait $(ST)/ptrace_hold
-ST_BPF := $(ST)/victim_watch $(ST)/oom_ext_attach
+ST_BPF := $(ST)/victim_watch $(ST)/oom_ext_attach $(ST)/oom_clock
 
 # BPF objects that the verifier must refuse, loaded by oom_ext_tryload.
 ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
@@ -232,9 +234,13 @@ $(ST)/pin_poke: selftests/progs/pin_poke.c user/globals.c user/globals.h | tools
 	$(Q)$(CC) $(CFLAGS) -I user -I $(LIBBPF_INC) -o $@ $< user/globals.c $(LIBBPF_LIBS)
 
 $(ST)/victim_watch: selftests/progs/victim_watch.h
+$(ST)/oom_clock: selftests/progs/oom_clock.h
 
 test: deps kernel kernel-unpatched tools oomx selftests
 	$(Q)selftests/run-tests
+
+scorecard: deps kernel tools oomx selftests
+	$(Q)scripts/scorecard.sh $(if $(P),--policies "$(P)")
 
 demo: deps kernel tools oomx selftests
 	$(Q)scripts/demo

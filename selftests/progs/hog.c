@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "util.h"
 
@@ -26,7 +27,7 @@
 
 static const char usage[] =
 	"Usage: hog [--mb N] [--hold] [--ready FILE] [--delay-ms MS] [--mlock]\n"
-	"           [--threads N]\n"
+	"           [--threads N] [--comm NAME] [--file PATH]\n"
 	"\n"
 	"Allocate and touch N MiB of anonymous memory (N=0: until killed).\n"
 	"  --mb N         how much to allocate (default 0 = no limit)\n"
@@ -38,6 +39,9 @@ static const char usage[] =
 	"                 long page-cache thrash\n"
 	"  --threads N    run N-1 idle threads besides the allocating one (a\n"
 	"                 multi-threaded victim, e.g. for freezer tests)\n"
+	"  --comm NAME    set the command name (what the OOM report and rules see)\n"
+	"  --file PATH    write N MiB to file PATH instead (on tmpfs: shmem that\n"
+	"                 no process maps and that outlives the writer)\n"
 	"Exit status: 0 when the target was reached (not killed), 2 on usage\n"
 	"errors, 3 when mmap failed (out of address space, not an OOM kill).\n";
 
@@ -49,6 +53,29 @@ static void *idle_thread(void *arg)
 	return NULL;
 }
 
+/* one more MiB, resident: anonymous memory, or written to file @fd */
+static int take_mib(int fd, const char *file, unsigned long done)
+{
+	static char buf[CHUNK];
+	char *p;
+
+	if (fd >= 0) {
+		memset(buf, 0x5a, CHUNK);
+		if (write(fd, buf, CHUNK) == (ssize_t)CHUNK)
+			return 0;
+		fprintf(stderr, "hog: writing %s failed after %lu MiB: %s\n", file, done,
+			strerror(errno));
+		return -1;
+	}
+	p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "hog: mmap failed after %lu MiB: %s\n", done, strerror(errno));
+		return -1;
+	}
+	memset(p, 0x5a, CHUNK);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,14 +85,16 @@ int main(int argc, char **argv)
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "mlock", no_argument, NULL, 'L' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long mb = 0, delay_ms = 0, threads = 1, i;
-	const char *ready = NULL;
+	const char *ready = NULL, *file = NULL;
 	bool hold = false, lock = false;
 	char *end;
-	int opt;
+	int opt, fd = -1;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -96,6 +125,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'c':
+			if (prctl(PR_SET_NAME, optarg)) {
+				fprintf(stderr, "hog: cannot set the command name: %s\n", strerror(errno));
+				return 1;
+			}
+			break;
+		case 'f':
+			file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -120,15 +158,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	for (i = 0; mb == 0 || i < mb; i++) {
-		char *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED) {
-			fprintf(stderr, "hog: mmap failed after %lu MiB: %s\n", i, strerror(errno));
-			return 3;
+	if (file) {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || mb == 0) {
+			fprintf(stderr, "hog: --file needs --mb N > 0 and a file it can create: %s\n",
+				fd < 0 ? strerror(errno) : "no --mb");
+			return 2;
 		}
-		memset(p, 0x5a, CHUNK);
+	}
+	for (i = 0; mb == 0 || i < mb; i++) {
+		if (take_mib(fd, file, i))
+			return 3;
 		if (delay_ms)
 			usleep(delay_ms * 1000);
 	}
