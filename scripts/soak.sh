@@ -18,8 +18,9 @@ Usage: $(basename "$0") [--scenes N] [--policies "none default ..."] [--global-e
   --policies LIST    default: "none default priority pressure"
   --global-every K   every K-th OOM is global, the others memcg (default 5)
 
-One VM boot for everything (256 MiB guest). About 1.5 s per memcg OOM and
-3 s per global OOM under TCG: the default run takes about an hour.
+One VM boot for everything (256 MiB guest). About 3.5 s an OOM under TCG,
+about 30 minutes per setup alone: the default run takes about two hours.
+Run it alone: a busy host starves the emulated CPUs (docs/platform.md).
 Needs 'make kernel tools oomx selftests'.
 EOF
 }

@@ -9,17 +9,25 @@ fail()
 	rc=1
 }
 
+# expect_run CODE TEXT CMD...: CMD exits CODE and its output has TEXT
+expect_run()
+{
+	local code=$1 text=$2 out got shown
+	shift 2
+	out=$("$@" 2>&1)
+	got=$?
+	shown=("$@")
+	[ "${shown[0]}" = "$OOMX" ] && shown[0]=oomx
+	if [ "$got" = "$code" ] && grep -qF -- "$text" <<<"$out"; then
+		echo "ok: ${shown[*]} -> $code, '$text'"
+	else
+		fail "${shown[*]}: exit $got, expected $code and '$text'; output:"
+		echo "$out" | sed 's/^/    /'
+	fi
+}
+
 # expect CODE TEXT ARGS...: oomx ARGS exits CODE and its output has TEXT
 expect()
 {
-	local code=$1 text=$2 out got
-	shift 2
-	out=$("$OOMX" "$@" 2>&1)
-	got=$?
-	if [ "$got" = "$code" ] && grep -qF -- "$text" <<<"$out"; then
-		echo "ok: oomx $* -> $code, '$text'"
-	else
-		fail "oomx $*: exit $got, output:"
-		echo "$out" | sed 's/^/    /'
-	fi
+	expect_run "$1" "$2" "$OOMX" "${@:3}"
 }

@@ -9,24 +9,9 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 R=selftests/host/fixtures/scorecard-results.txt
 
-# check_out CODE TEXT CMD...: CMD exits CODE and its output has TEXT
-check_out()
-{
-	local code=$1 text=$2 out got
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" = "$code" ] && grep -qF -- "$text" <<<"$out"; then
-		echo "ok: $* -> $code, '$text'"
-	else
-		fail "$*: exit $got, expected $code and '$text'; output:"
-		echo "$out" | sed 's/^/    /'
-	fi
-}
-
 n=$(ls scorecard/scenarios/*.scn | wc -l)
 [ "$n" -ge 12 ] && echo "ok: $n scenarios" || fail "only $n scenarios (the suite has at least 12)"
-check_out 0 "$n scenario(s) read, no error" scripts/scorecard.sh --check
+expect_run 0 "$n scenario(s) read, no error" scripts/scorecard.sh --check
 
 # broken scenarios: each refused, naming the file and the line
 good='title t
@@ -36,11 +21,11 @@ task a cgroup=box mb=10
 task b cgroup=box trigger
 die b'
 printf '%s\n' "$good" >"$d/good.scn"
-check_out 0 "1 scenario(s) read" scripts/scorecard.sh --check "$d/good.scn"
+expect_run 0 "1 scenario(s) read" scripts/scorecard.sh --check "$d/good.scn"
 bad()
 {
 	printf '%s\n' "$good" | sed "$1" >"$d/bad.scn"
-	check_out 1 "$2" scripts/scorecard.sh --check "$d/bad.scn"
+	expect_run 1 "$2" scripts/scorecard.sh --check "$d/bad.scn"
 }
 bad 's/^oom memcg/oom system/' "bad.scn:2: oom is 'memcg' or 'global', not 'system'"
 bad 's/mb=10/mb=10 size=3/' "bad.scn:4: task a: unknown attribute 'size=3'"
@@ -55,7 +40,7 @@ bad 's/^task a/task a\ntask a/' "bad.scn:5: a second task a"
 bad 's/^cgroup box.*/&\ncgroup box\/inner/' "bad.scn: task a is in cgroup 'box', which has a child, box/inner; cgroup v2 allows processes only in leaves"
 
 # the report: table, JSON, SVG
-check_out 0 "default = kernel on every scenario: yes" \
+expect_run 0 "default = kernel on every scenario: yes" \
 	python3 scorecard/report.py "$R" --json "$d/s.json" --svg "$d/s.svg" --commit abc1234 --date 2026-11-30
 out=$(python3 scorecard/report.py "$R")
 for want in "leak      BAD db,leaker 5.0/120.0" "ok  worker 4.0/80.0" \
@@ -83,6 +68,6 @@ fi
 
 # default's victims differ from the kernel's: exit 1, and the table says where
 sed '/"policy":"default"/s/"victims":\["worker"\]/"victims":["giant"]/' "$R" >"$d/mismatch.txt"
-check_out 1 "NO: giant: default killed giant (trigger completed), the kernel worker (trigger completed)" python3 scorecard/report.py "$d/mismatch.txt"
-check_out 1 "no result lines (did the VM run fail?)" python3 scorecard/report.py /dev/null
+expect_run 1 "NO: giant: default killed giant (trigger completed), the kernel worker (trigger completed)" python3 scorecard/report.py "$d/mismatch.txt"
+expect_run 1 "no result lines (did the VM run fail?)" python3 scorecard/report.py /dev/null
 exit $rc
