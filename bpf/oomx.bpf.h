@@ -159,17 +159,19 @@ static __always_inline u32 oomx_cfg_gen(void)
 		.help = __help,							\
 	}
 
-/* a tunable's value for the OOM in progress; only tunables compile */
-#define oomx_get(__name)							\
-	(__name[(oomx_cfg_gen() & 1) + 0 * sizeof(oomx_tunable__##__name)])
-
-/* a tunable's value in generation @gen, for a callback that already read it */
+/*
+ * A tunable's value in generation @gen (a callback that already read the
+ * generation passes it, so that everything it reads agrees). Only tunables
+ * compile: the sizeof() names the tunable's descriptor.
+ */
 #define oomx_get_gen(__name, __gen)						\
 	(__name[((__gen) & 1) + 0 * sizeof(oomx_tunable__##__name)])
 
+/* a tunable's value for the OOM in progress */
+#define oomx_get(__name)	oomx_get_gen(__name, oomx_cfg_gen())
+
 /* a tunable's value in force now, for code outside an OOM (timers) */
-#define oomx_get_now(__name)							\
-	(__name[(oomx_gen_now() & 1) + 0 * sizeof(oomx_tunable__##__name)])
+#define oomx_get_now(__name)	oomx_get_gen(__name, oomx_gen_now())
 
 /* the settings every policy has */
 #define OOMX_KERNEL_REAP_DELAY_MS	2000	/* OOM_REAPER_DELAY */
