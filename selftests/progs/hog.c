@@ -158,12 +158,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (file && mb == 0) {
+		fprintf(stderr, "hog: --file needs --mb N > 0\n");
+		return 2;
+	}
 	if (file) {
 		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || mb == 0) {
-			fprintf(stderr, "hog: --file needs --mb N > 0 and a file it can create: %s\n",
-				fd < 0 ? strerror(errno) : "no --mb");
-			return 2;
+		if (fd < 0) {
+			fprintf(stderr, "hog: cannot create %s: %s\n", file, strerror(errno));
+			return 1;
 		}
 	}
 	for (i = 0; mb == 0 || i < mb; i++) {
