@@ -126,8 +126,10 @@ install: $(B)/oomx
 	install -D -m 0755 $(B)/oomx $(DESTDIR)$(SBINDIR)/oomx
 	install -D -m 0644 docs/oomx.8 $(DESTDIR)$(MANDIR)/man8/oomx.8
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/oomx
-	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/oomx.service.in >$(DESTDIR)$(UNITDIR)/oomx.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/oomx.service
+	for u in oomx oomx-watch; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' etc/$$u.service.in >$(DESTDIR)$(UNITDIR)/$$u.service; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; \
+	done
 	for f in etc/oomx/*; do \
 		t=$(DESTDIR)$(SYSCONFDIR)/oomx/$$(basename $$f); \
 		[ -e $$t ] || install -m 0644 $$f $$t; \
@@ -140,7 +142,7 @@ deb: $(B)/oomx
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/oomx $(DESTDIR)$(MANDIR)/man8/oomx.8 \
-		$(DESTDIR)$(UNITDIR)/oomx.service
+		$(DESTDIR)$(UNITDIR)/oomx.service $(DESTDIR)$(UNITDIR)/oomx-watch.service
 
 # ---------------------------------------------------------------- oomx -----
 POLICIES := default priority pressure
@@ -164,9 +166,9 @@ $(B)/gen/builtin.S: $(POLICY_OBJS) scripts/embed-policies.sh Makefile
 
 oomx: $(B)/oomx
 
-$(B)/oomx: $(OOMX_SRCS) $(OOMX_HDRS) $(CONSTS_H) $(B)/gen/builtin.S | tools
+$(B)/oomx: $(OOMX_SRCS) $(OOMX_HDRS) $(CONSTS_H) $(B)/gen/builtin.S $(B)/bpf/trigger.skel.h | tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -o $@ $(OOMX_SRCS) $(B)/gen/builtin.S $(LIBBPF_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -I $(B)/bpf -o $@ $(OOMX_SRCS) $(B)/gen/builtin.S $(LIBBPF_LIBS)
 
 # ----------------------------------------------------------- selftests ----
 ST := $(B)/selftests
@@ -183,7 +185,7 @@ ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/score_test \
-	$(ST)/pin_poke
+	$(ST)/pin_poke $(ST)/pressure_test
 
 # host unit test of the configuration parser, with ASan and UBSan
 $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
@@ -191,6 +193,13 @@ $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
 		-o $@ selftests/progs/config_test.c user/config.c
+
+# host unit test of the pressure triggers' decisions, with ASan and UBSan
+$(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressure.h user/config.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
+		-o $@ selftests/progs/pressure_test.c user/pressure.c
 
 # host unit test of the built-in policies' arithmetic, the BPF headers compiled for the host
 $(ST)/score_test: selftests/progs/score_test.c bpf/priority_score.h bpf/pressure_score.h \

@@ -306,6 +306,21 @@ static __always_inline const char *oomx_reason(struct task_struct *victim,
 #endif
 }
 
+/* the pressure trigger that started the OOM, if one did (oomx watch) */
+static __always_inline void oomx_event_trigger(struct oomx_event *ev, struct oom_control *oc)
+{
+	struct oom_ext_trigger *t = oc->trigger;
+
+	if (!t)
+		return;
+	ev->trigger_id = t->trigger_id;
+	ev->trigger_full = t->full;
+	ev->trigger_threshold_us = t->threshold_us;
+	ev->trigger_window_us = t->window_us;
+	ev->trigger_stall_us = t->stall_us;
+	ev->trigger_measured_us = t->measured_us;
+}
+
 SEC("struct_ops/killed")
 void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	      const struct oom_ext_kill_info *info)
@@ -335,6 +350,7 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	ev->nr_scored = info->nr_scored;
 	ev->runner_up_pid = info->runner_up_pid;
 	ev->runner_up_points = info->runner_up_points;
+	oomx_event_trigger(ev, oc);
 	why = oomx_reason(victim, info);
 	if (why)
 		bpf_probe_read_kernel_str(ev->reason, sizeof(ev->reason), why);

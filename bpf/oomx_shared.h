@@ -84,6 +84,19 @@ struct oomx_event {
 	__u64 shadow_ns;	/* the shadow's evaluation, walk included */
 	__u32 truncated;	/* the walk stopped at OOMX_SHADOW_MAX_TASKS */
 	__u32 pad2;
+
+	/*
+	 * appended: OOMX_EV_KILL of an OOM that memory pressure started
+	 * ("oomx watch", struct oom_ext_trigger), all 0 for an allocation
+	 * that failed: trigger_id is the pressure line's line number in
+	 * the watcher's configuration file
+	 */
+	__u32 trigger_id;
+	__u32 trigger_full;	/* 1: "full" stall, 0: "some" */
+	__u64 trigger_threshold_us;
+	__u64 trigger_window_us;
+	__u64 trigger_stall_us;	/* measured, over trigger_measured_us */
+	__u64 trigger_measured_us;
 };
 
 /*

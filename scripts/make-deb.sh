@@ -73,7 +73,8 @@ cat >"$stage_dir/DEBIAN/postrm" <<'SH'
 #!/bin/sh
 set -e
 if [ "$1" = purge ]; then
-	rm -f /etc/systemd/system/basic.target.wants/oomx.service
+	rm -f /etc/systemd/system/basic.target.wants/oomx.service \
+		/etc/systemd/system/basic.target.wants/oomx-watch.service
 fi
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload >/dev/null || true
@@ -83,7 +84,7 @@ cat >"$stage_dir/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-	systemctl stop oomx.service >/dev/null 2>&1 || true
+	systemctl stop oomx-watch.service oomx.service >/dev/null 2>&1 || true
 fi
 SH
 chmod 0755 "$stage_dir/DEBIAN/postinst" "$stage_dir/DEBIAN/prerm" "$stage_dir/DEBIAN/postrm"

@@ -92,9 +92,10 @@ static int check_config(const char *path, const char *spec)
 		return 1;
 	if (!policy_open("oomx check", spec, &p) &&
 	    !policy_configure("oomx check", &p, &cfg, path)) {
-		printf("%s: valid for the %s policy (%zu setting%s, %zu rule%s)\n", path, p.name,
-		       cfg.nr_settings, cfg.nr_settings == 1 ? "" : "s", cfg.nr_rules,
-		       cfg.nr_rules == 1 ? "" : "s");
+		printf("%s: valid for the %s policy (%zu setting%s, %zu rule%s, %zu pressure "
+		       "trigger%s)\n", path, p.name, cfg.nr_settings,
+		       cfg.nr_settings == 1 ? "" : "s", cfg.nr_rules, cfg.nr_rules == 1 ? "" : "s",
+		       cfg.nr_pressure, cfg.nr_pressure == 1 ? "" : "s");
 		err = 0;
 	}
 	policy_close(&p, false);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "config.h"
 
-#define MAX_WORDS	6
+#define MAX_WORDS	8
 #define MAX_LINE	4096
 #define MAX_FILE	(1 << 20)
 
@@ -34,6 +34,7 @@ int fail(struct parser *ps, const char *fmt, ...)
 
 void oomx_config_init(struct oomx_config *cfg)
 {
+	cfg->nr_pressure = 0;
 	cfg->nr_settings = 0;
 	cfg->nr_rules = 0;
 }
@@ -196,6 +197,85 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 	return 0;
 }
 
+/* a time: digits and a unit, us, ms or s; 0 or -1 */
+static int duration_us(const char *s, unsigned long long *us)
+{
+	static const struct {
+		const char *unit;
+		unsigned long long mult;
+	} units[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000 } };
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > ~0ULL / units[i].mult)
+			return -1;
+		*us = v * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_pressure(struct parser *ps, struct oomx_config *cfg, int n, char **w)
+{
+	struct oomx_pressure *p;
+	int at = 5;
+
+	if (n < 5)
+		return fail(ps, "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION] "
+			    "[dry-run]', e.g. 'pressure / some 150ms 1s'");
+	if (cfg->nr_pressure == OOMX_CFG_MAX_PRESSURE)
+		return fail(ps, "too many pressure triggers (at most %d)", OOMX_CFG_MAX_PRESSURE);
+	p = &cfg->pressure[cfg->nr_pressure];
+	memset(p, 0, sizeof(*p));
+	p->line = ps->line;
+	if (w[1][0] != '/')
+		return fail(ps, "a pressure scope is '/' (the machine) or a cgroup path from the "
+			    "cgroup2 mount, e.g. /work.slice; got '%s'", w[1]);
+	if (strlen(w[1]) >= OOMX_CFG_VALUE_LEN)
+		return fail(ps, "cgroup path longer than %d bytes", OOMX_CFG_VALUE_LEN - 1);
+	if (has_dot_component(w[1]))
+		return fail(ps, "a cgroup path may not contain '.' or '..' components");
+	strcpy(p->scope, w[1]);	/* length checked above */
+	normalize_path(p->scope);
+	if (strcmp(w[2], "some") && strcmp(w[2], "full"))
+		return fail(ps, "the stall kind is 'some' (a task stalled) or 'full' (all "
+			    "stalled), got '%s'", w[2]);
+	p->full = w[2][0] == 'f';
+	if (duration_us(w[4], &p->window_us) || p->window_us < OOMX_PSI_WINDOW_MIN_US ||
+	    p->window_us > OOMX_PSI_WINDOW_MAX_US)
+		return fail(ps, "the window is a time from 500ms to 10s (the kernel's PSI "
+			    "limits), got '%s'", w[4]);
+	if (duration_us(w[3], &p->stall_us) || !p->stall_us || p->stall_us > p->window_us)
+		return fail(ps, "the stall is a time above 0 and at most the window (%s), "
+			    "with a unit (us, ms, s), got '%s'", w[4], w[3]);
+	if (at < n && !strcmp(w[at], "for")) {
+		if (at + 1 >= n || duration_us(w[at + 1], &p->for_us) ||
+		    p->for_us > OOMX_PRESSURE_MAX_FOR_US)
+			return fail(ps, "'for' wants a time up to 3600s, with a unit (us, ms, "
+				    "s), got '%s'", at + 1 < n ? w[at + 1] : "");
+		at += 2;
+	}
+	if (at < n && !strcmp(w[at], "dry-run")) {
+		p->dry_run = true;
+		at++;
+	}
+	if (at < n)
+		return fail(ps, "unexpected '%s' after the window: only 'for DURATION' and then "
+			    "'dry-run' may follow", w[at]);
+	cfg->nr_pressure++;
+	return 0;
+}
+
 /* a setting's name: a C identifier, as OOMX_TUNABLE() declares it */
 static bool setting_name(const char *s)
 {
@@ -215,7 +295,7 @@ static int parse_setting(struct parser *ps, struct oomx_config *cfg, int n, char
 	size_t i;
 
 	if (!setting_name(w[0]))
-		return fail(ps, "'%s' is neither a rule (protect, prefer, class) nor a setting "
+		return fail(ps, "'%s' is neither a rule (protect, prefer, class), a pressure trigger nor a setting "
 			    "name (letters, digits and '_', at most %d bytes)", w[0],
 			    OOMX_CFG_NAME_LEN - 1);
 	if (n != 2)
@@ -247,6 +327,8 @@ static int parse_line(struct parser *ps, struct oomx_config *cfg, char *line)
 		return n;
 	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class"))
 		return parse_rule(ps, cfg, n, w);
+	if (!strcmp(w[0], "pressure"))
+		return parse_pressure(ps, cfg, n, w);
 	return parse_setting(ps, cfg, n, w);
 }
 

@@ -20,6 +20,9 @@
  *   prefer  comm   stress
  *   class 20 uid 1000            # class 1..254; protect = 255, prefer = 0
  *
+ *   # memory pressure triggers, for any policy (struct oomx_pressure)
+ *   pressure /work.slice some 200ms 1s for 3s
+ *
  * This parser knows the syntax, not the settings: a setting's name and
  * value are checked against the policy's tunables (user/tunables.c), which
  * come from its BTF. Parsing is all or nothing: on the first error nothing
@@ -65,7 +68,35 @@ struct oomx_setting {
 	char value[OOMX_CFG_VALUE_LEN];
 };
 
+/*
+ * A memory pressure trigger (user/pressure.c):
+ *
+ *   pressure SCOPE some|full STALL WINDOW [for DURATION] [dry-run]
+ *
+ * SCOPE "/" is the whole machine (/proc/pressure/memory, a global OOM),
+ * any other path a cgroup (its memory.pressure, an OOM of its memcg).
+ * When the stall time reaches STALL within WINDOW (the kernel's PSI
+ * trigger), and keeps doing so for DURATION, the OOM killer runs for the
+ * scope with the loaded policy. Times take us, ms or s.
+ */
+#define OOMX_CFG_MAX_PRESSURE	16
+#define OOMX_PSI_WINDOW_MIN_US	500000ULL	/* the kernel's WINDOW_MIN_US */
+#define OOMX_PSI_WINDOW_MAX_US	10000000ULL	/* WINDOW_MAX_US */
+#define OOMX_PRESSURE_MAX_FOR_US	3600000000ULL	/* an hour */
+
+struct oomx_pressure {
+	unsigned int line;
+	bool full;			/* "full", else "some" */
+	bool dry_run;
+	unsigned long long stall_us;
+	unsigned long long window_us;
+	unsigned long long for_us;	/* 0: act on the first trip */
+	char scope[OOMX_CFG_VALUE_LEN];	/* "/" or a cgroup path */
+};
+
 struct oomx_config {
+	size_t nr_pressure;
+	struct oomx_pressure pressure[OOMX_CFG_MAX_PRESSURE];
 	size_t nr_settings;
 	struct oomx_setting settings[OOMX_CFG_MAX_SETTINGS];
 	size_t nr_rules;

@@ -182,6 +182,12 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 		human(a, sizeof(a), ev->rss_anon, false), human(b, sizeof(b), ev->rss_file, false),
 		human(c, sizeof(c), ev->rss_shmem, false), human(d, sizeof(d), ev->swapents, false),
 		human(e, sizeof(e), ev->pgtables_bytes, true));
+	if (ev->trigger_id)
+		fprintf(f, "    cause: memory pressure, trigger %u (%s %" PRIu64 "ms in %" PRIu64
+			"ms): %" PRIu64 "ms stall in %" PRIu64 "ms\n", ev->trigger_id,
+			ev->trigger_full ? "full" : "some", (uint64_t)ev->trigger_threshold_us / 1000,
+			(uint64_t)ev->trigger_window_us / 1000, (uint64_t)ev->trigger_stall_us / 1000,
+			(uint64_t)ev->trigger_measured_us / 1000);
 	if (ev->group_memcg_id)
 		fprintf(f, "    the whole cgroup %s was killed with it: %u more process%s\n",
 			cgroup_path_of(ev->group_memcg_id, cg, sizeof(cg)), ev->group_killed,
@@ -286,7 +292,15 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 		(uint64_t)ev->rss_anon, (uint64_t)ev->rss_file, (uint64_t)ev->rss_shmem,
 		(uint64_t)ev->swapents, (uint64_t)ev->pgtables_bytes);
 	json_string(f, ev->reason, sizeof(ev->reason));
-	fputs("}\n", f);
+	if (ev->trigger_id)
+		fprintf(f, ",\"cause\":\"pressure\",\"trigger\":{\"id\":%u,\"kind\":\"%s\","
+			"\"threshold_us\":%" PRIu64 ",\"window_us\":%" PRIu64 ",\"stall_us\":%" PRIu64
+			",\"measured_us\":%" PRIu64 "}}\n", ev->trigger_id,
+			ev->trigger_full ? "full" : "some", (uint64_t)ev->trigger_threshold_us,
+			(uint64_t)ev->trigger_window_us, (uint64_t)ev->trigger_stall_us,
+			(uint64_t)ev->trigger_measured_us);
+	else
+		fputs(",\"cause\":\"exhaustion\",\"trigger\":null}\n", f);
 }
 
 int event_print_cb(void *ctx, void *data, size_t len)

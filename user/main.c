@@ -86,6 +86,7 @@ static const struct {
 	{ "set", cmd_set, "change the loaded policy's settings, all or nothing" },
 	{ "apply", cmd_apply, "replace the loaded policy's configuration, atomically" },
 	{ "status", cmd_status, "the kernel's oom_ext state, the policy's settings, counters" },
+	{ "watch", cmd_watch, "act on memory pressure before the OOM, through the OOM killer" },
 	{ "check", cmd_check, "can this machine run oomx policies; is a configuration valid" },
 };
 

@@ -56,6 +56,16 @@ rule line=3 class=3 cgroup=[/c]'
 [ "$got" = "$want" ] && echo "ok: cgroup paths are normalised (one '/' between names, none at the end)" ||
 	fail "paths.conf: $got"
 
+# pressure triggers: scope, kind, stall, window, 'for', 'dry-run'
+printf 'pressure / some 150ms 1s\npressure //work.slice/ full 2500000us 10s for 30s\npressure /a some 1s 1s dry-run\npressure /b full 500ms 500ms for 0s dry-run\n' >"$d/psi.conf"
+got=$("$bin" "$d/psi.conf")
+want='pressure line=1 scope=[/] some stall=150000 window=1000000 for=0
+pressure line=2 scope=[/work.slice] full stall=2500000 window=10000000 for=30000000
+pressure line=3 scope=[/a] some stall=1000000 window=1000000 for=0 dry-run
+pressure line=4 scope=[/b] full stall=500000 window=500000 for=0 dry-run'
+[ "$got" = "$want" ] && echo "ok: pressure triggers parse to scope, kind, stall, window, duration and dry-run" ||
+	fail "psi.conf: $got"
+
 printf '' >"$d/empty.conf"
 got=$("$bin" "$d/empty.conf")
 [ -z "$got" ] && echo "ok: an empty file gives no setting and no rule" || fail "empty.conf: $got"
@@ -72,10 +82,10 @@ refuse()
 		fail "'$1': got '$got', expected 'error: $d/bad.conf:2: $2'"
 	fi
 }
-refuse "frob-nicate 1" "'frob-nicate' is neither a rule (protect, prefer, class) nor a setting name (letters, digits and '_', at most 47 bytes)"
+refuse "frob-nicate 1" "'frob-nicate' is neither a rule (protect, prefer, class), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
 refuse "reap_delay_ms" "a setting is 'NAME VALUE': 'reap_delay_ms' has no value"
 refuse "reap_delay_ms 1 2" "a setting is 'NAME VALUE': 'reap_delay_ms' has more than one value (quote a value with blanks)"
-refuse "1abc 2" "'1abc' is neither a rule (protect, prefer, class) nor a setting name (letters, digits and '_', at most 47 bytes)"
+refuse "1abc 2" "'1abc' is neither a rule (protect, prefer, class), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
 refuse "protect cgroup" "expected 'protect cgroup|comm|uid VALUE'"
 refuse "protect cgroup system.slice" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'system.slice'"
 refuse "protect cgroup /a/../b" "a cgroup path may not contain '.' or '..' components"
@@ -87,7 +97,20 @@ refuse "class 5 uid" "expected 'class N cgroup|comm|uid VALUE'"
 refuse 'protect cgroup "/unterminated' "unterminated quote"
 refuse 'protect cgroup a"b' "a quote may only start a word"
 refuse 'protect cgroup "/a"b' "a closing quote must end the word"
-refuse "a b c d e f g" "too many words (a directive has at most 6)"
+refuse "a b c d e f g h i" "too many words (a directive has at most 8)"
+refuse "pressure / some 150ms" "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION] [dry-run]', e.g. 'pressure / some 150ms 1s'"
+refuse "pressure work some 1s 1s" "a pressure scope is '/' (the machine) or a cgroup path from the cgroup2 mount, e.g. /work.slice; got 'work'"
+refuse "pressure /a/../b some 1s 1s" "a cgroup path may not contain '.' or '..' components"
+refuse "pressure / most 1s 1s" "the stall kind is 'some' (a task stalled) or 'full' (all stalled), got 'most'"
+refuse "pressure / some 100ms 400ms" "the window is a time from 500ms to 10s (the kernel's PSI limits), got '400ms'"
+refuse "pressure / some 100ms 11s" "the window is a time from 500ms to 10s (the kernel's PSI limits), got '11s'"
+refuse "pressure / some 100 1s" "the stall is a time above 0 and at most the window (1s), with a unit (us, ms, s), got '100'"
+refuse "pressure / some 2s 1s" "the stall is a time above 0 and at most the window (1s), with a unit (us, ms, s), got '2s'"
+refuse "pressure / some 0ms 1s" "the stall is a time above 0 and at most the window (1s), with a unit (us, ms, s), got '0ms'"
+refuse "pressure / some 1ms 1s for" "'for' wants a time up to 3600s, with a unit (us, ms, s), got ''"
+refuse "pressure / some 1ms 1s for 3601s" "'for' wants a time up to 3600s, with a unit (us, ms, s), got '3601s'"
+refuse "pressure / some 1ms 1s dry-run for 3s" "unexpected 'for' after the window: only 'for DURATION' and then 'dry-run' may follow"
+refuse "pressure / some 1ms 1s now" "unexpected 'now' after the window: only 'for DURATION' and then 'dry-run' may follow"
 
 for key in "reap_delay_ms 1" "rank size" "my_knob 100"; do
 	printf '%s\n%s\n' "$key" "$key" >"$d/twice.conf"

@@ -20,6 +20,7 @@ want='etc/oomx/default.conf
 etc/oomx/oomx.env
 etc/oomx/pressure.conf
 etc/oomx/priority.conf
+usr/lib/systemd/system/oomx-watch.service
 usr/lib/systemd/system/oomx.service
 usr/sbin/oomx
 usr/share/doc/oomx/copyright

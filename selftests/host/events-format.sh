@@ -25,7 +25,7 @@ json=$("${vg[@]}" "$bin" "$root" json) || fail "events_test json exited $?"
 printf '%s\n' "$json" >"$root/events.json"
 selftests/validate-events "$root/events.json" || fail "the JSON does not match docs/events.schema.json"
 n=$(jq -c . <<<"$json" | wc -l)
-[ "$n" = 4 ] || fail "expected 4 JSON objects, jq read $n: $json"
+[ "$n" = 5 ] || fail "expected 5 JSON objects, jq read $n: $json"
 
 # expect JQ_FILTER EXPECTED: applied to the kill record (first line)
 expect()
@@ -55,7 +55,9 @@ expect .oom_score_adj -500
 expect .runner_up '{"pid":77,"points":6400}'
 expect .mem '{"rss_anon_pages":10240,"rss_file_pages":300,"rss_shmem_pages":0,"swap_pages":7,"pgtables_bytes":122880}'
 expect .reason '"largest oom_badness"'
-expect '[keys[]] | length' 21
+expect .cause '"exhaustion"'
+expect .trigger null
+expect '[keys[]] | length' 23
 
 got=$(sed -n 2p <<<"$json" | jq -c '[.type, .pid, .tid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
 if [ "$got" = '["reap",1234,1236,0,1,10000000,10540,5]' ]; then
@@ -77,6 +79,13 @@ else
 	fail "nobody record: $got"
 fi
 
+got=$(sed -n 5p <<<"$json" | jq -c '[.type, .pid, .cause, .trigger]')
+if [ "$got" = '["kill",1234,"pressure",{"id":3,"kind":"full","threshold_us":100000,"window_us":1000000,"stall_us":737774,"measured_us":1082295}]' ]; then
+	echo "ok: a kill a pressure trigger started $got"
+else
+	fail "pressure kill record: $got"
+fi
+
 text=$("${vg[@]}" "$bin" "$root" text) || fail "events_test text exited $?"
 for want in "killed pid 1234 (q\"b\\??zzzzzzzzzz)" "cgroup /a/b" "memcg OOM in /a/b" "chosen by default (policy)" \
 	"why: largest oom_badness" "score: kernel 10452, policy none, oom_score_adj -500" \
@@ -84,7 +93,8 @@ for want in "killed pid 1234 (q\"b\\??zzzzzzzzzz)" "cgroup /a/b" "memcg OOM in /
 	"the whole cgroup /a was killed with it: 3 more processes" "page tables 120K" \
 	"reap pid 1234 (hog): 41.2M -> 20K in 2.5 ms, started 10 ms after the kill, 1 attempt" \
 	"shadow newest: would kill pid 77 (db) at 35905; the OOM killed pid 1234: differ (4 scored, 0.46 ms); runner-up pid 1234 at 35887" \
-	"shadow picky: would kill nobody; the OOM killed pid 1234: differ (3 scored, 0.00 ms, walk cut at 65536 processes)"; do
+	"shadow picky: would kill nobody; the OOM killed pid 1234: differ (3 scored, 0.00 ms, walk cut at 65536 processes)" \
+	"cause: memory pressure, trigger 3 (full 100ms in 1000ms): 737ms stall in 1082ms"; do
 	if grep -qF -- "$want" <<<"$text"; then
 		echo "ok: text has '$want'"
 	else

@@ -21,7 +21,7 @@ inst()
 }
 inst
 for f in opt/oomx/sbin/oomx opt/oomx/share/man/man8/oomx.8 opt/oomx/lib/systemd/system/oomx.service \
-	etc/oomx/oomx.env etc/oomx/default.conf etc/oomx/priority.conf etc/oomx/pressure.conf; do
+	opt/oomx/lib/systemd/system/oomx-watch.service etc/oomx/oomx.env etc/oomx/default.conf etc/oomx/priority.conf etc/oomx/pressure.conf; do
 	[ -e "$d/$f" ] && echo "ok: installed /$f" || fail "/$f was not installed"
 done
 "$d/opt/oomx/sbin/oomx" list | grep -q '^default ' && echo "ok: the installed oomx runs" ||
@@ -36,11 +36,18 @@ elif command -v groff >/dev/null; then
 else
 	echo "ok: skipped rendering the man page (no man, no groff)"
 fi
+grep -q '^ExecStart=/opt/oomx/sbin/oomx watch -c /etc/oomx/${OOMX_POLICY}.conf$' \
+	"$d/opt/oomx/lib/systemd/system/oomx-watch.service" &&
+	echo "ok: oomx-watch.service watches the loaded policy's configuration" ||
+	fail "oomx-watch.service: $(grep Exec "$d/opt/oomx/lib/systemd/system/oomx-watch.service")"
 if command -v systemd-analyze >/dev/null; then
-	SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no "$d/opt/oomx/lib/systemd/system/oomx.service" \
-		>"$d.verify" 2>&1 && echo "ok: systemd-analyze verify" ||
-		{ grep -v "not executable\|No such file\|ConditionPathExists" "$d.verify" | grep -q . &&
-			fail "systemd-analyze: $(cat "$d.verify")" || echo "ok: systemd-analyze verify (only the missing binary path)"; }
+	for u in oomx oomx-watch; do
+		SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no "$d/opt/oomx/lib/systemd/system/$u.service" \
+			>"$d.verify" 2>&1 && echo "ok: systemd-analyze verify $u.service" ||
+			{ grep -v "not executable\|No such file\|ConditionPathExists" "$d.verify" | grep -q . &&
+				fail "systemd-analyze $u.service: $(cat "$d.verify")" ||
+				echo "ok: systemd-analyze verify $u.service (only the missing binary path)"; }
+	done
 fi
 # every built-in policy has its configuration file, and each one parses
 for p in $("$d/opt/oomx/sbin/oomx" list | awk '{print $1}'); do

@@ -24,7 +24,7 @@ fi
 
 
 printf 'min_mib 32\nreap_delay_ms 100\n' >"$d/newest.conf"
-expect 0 "$d/newest.conf: valid for the newest policy (2 settings, 0 rules)" check -c "$d/newest.conf" "$d/newest.bpf.o"
+expect 0 "$d/newest.conf: valid for the newest policy (2 settings, 0 rules, 0 pressure triggers)" check -c "$d/newest.conf" "$d/newest.bpf.o"
 printf 'min_mib lots\n' >"$d/bad.conf"
 expect 1 "$d/bad.conf:1: min_mib wants an integer from 0 to 1048576, got 'lots'" check -c "$d/bad.conf" "$d/newest.bpf.o"
 printf 'reap_delay_ms 5\nmin_mib 1048577\n' >"$d/bad2.conf"
@@ -36,7 +36,7 @@ expect 1 "$d/bad4.conf:1: the newest policy takes no rules" check -c "$d/bad4.co
 expect 1 "oomx check: cannot open the policy file /etc/hostname: BPF object format invalid" check -c "$d/newest.conf" /etc/hostname
 # the built-in policies through the same code
 printf 'rank growth\ngrowth_interval_ms 250\nprotect comm db\n' >"$d/prio.conf"
-expect 0 "valid for the priority policy (2 settings, 1 rule)" check -c "$d/prio.conf" priority
+expect 0 "valid for the priority policy (2 settings, 1 rule, 0 pressure triggers)" check -c "$d/prio.conf" priority
 printf 'rank fastest\n' >"$d/prio2.conf"
 expect 1 "$d/prio2.conf:1: rank is one of: size, growth; got 'fastest'" check -c "$d/prio2.conf" priority
 printf 'reap_delay_ms default\nvictim_timeout_ms 3600001\n' >"$d/prio3.conf"

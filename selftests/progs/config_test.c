@@ -24,6 +24,13 @@ static void print_config(const struct oomx_config *cfg)
 	for (i = 0; i < cfg->nr_settings; i++)
 		printf("setting line=%u %s=[%s]\n", cfg->settings[i].line, cfg->settings[i].name,
 		       cfg->settings[i].value);
+	for (i = 0; i < cfg->nr_pressure; i++) {
+		const struct oomx_pressure *p = &cfg->pressure[i];
+
+		printf("pressure line=%u scope=[%s] %s stall=%llu window=%llu for=%llu%s\n",
+		       p->line, p->scope, p->full ? "full" : "some", p->stall_us, p->window_us,
+		       p->for_us, p->dry_run ? " dry-run" : "");
+	}
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 
@@ -41,6 +48,7 @@ static const char *const seeds[] = {
 	"class 7 cgroup \"/a b/\\\"c\\\\\" # comment\n",
 	"  # only a comment\n\n\treap_delay_ms default\n",
 	"rank growth\ngrowth_interval_ms 250\n",
+	"pressure / some 150ms 1s\npressure /a/b full 1s 10s for 30s dry-run\n",
 };
 
 static int fuzz(unsigned long iters)

@@ -17,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	struct oomx_event kill = { 0 }, reap = { 0 }, shadow = { 0 }, nobody = { 0 };
+	struct oomx_event kill = { 0 }, reap = { 0 }, shadow = { 0 }, nobody = { 0 }, psi;
 	char path[4096];
 	struct stat st, parent;
 
@@ -102,16 +102,27 @@ int main(int argc, char **argv)
 	nobody.nr_scored = 3;
 	nobody.truncated = 1;
 
+	/* the same kill, started by a pressure trigger (oomx watch) */
+	psi = kill;
+	psi.trigger_id = 3;
+	psi.trigger_full = 1;
+	psi.trigger_threshold_us = 100000;
+	psi.trigger_window_us = 1000000;
+	psi.trigger_stall_us = 737774;
+	psi.trigger_measured_us = 1082295;
+
 	if (!strcmp(argv[2], "json")) {
 		event_print_json(stdout, &kill);
 		event_print_json(stdout, &reap);
 		event_print_json(stdout, &shadow);
 		event_print_json(stdout, &nobody);
+		event_print_json(stdout, &psi);
 	} else {
 		event_print_text(stdout, &kill);
 		event_print_text(stdout, &reap);
 		event_print_text(stdout, &shadow);
 		event_print_text(stdout, &nobody);
+		event_print_text(stdout, &psi);
 	}
 	return 0;
 }

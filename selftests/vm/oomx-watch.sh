@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: -m 512M -t 300
+#
+# oomx watch: memory pressure starts the OOM killer, and the loaded policy
+# decides. /work has memory.high = 70M and no memory.max: a leak there is
+# throttled (mem_cgroup_handle_over_high()), stalls and never reaches an
+# OOM of its own. DB (50 MiB, protected by a priority rule) is the largest
+# process; the kernel alone would kill it.
+#  - idle: the armed watcher sleeps (no context switch in 3 s);
+#  - dry run: the trigger trips, the OOM killer chooses the leak, kills
+#    nobody, and says so; the leak is still throttled, alive;
+#  - the trigger, "some 100ms 1s for 2s", on /work created after the
+#    watcher started: one kill, the leak, chosen by the policy, at least 2 s
+#    after the pressure began; the kernel's report and the policy's event
+#    say "pressure", which trigger, and the stall; memory.events counts
+#    oom_kill 1 and oom 0; with panic_on_oom = 2 (which panics even in a
+#    memcg OOM) the machine does not panic: this OOM is not exhaustion;
+#  - /work is removed and created again (a service restarted): the watcher
+#    arms again, and a second leak is killed the same way;
+#  - SIGHUP with a broken file changes nothing.
+. selftests/vm/lib.sh
+
+OOMX=${OOMX_BUILD:-$PWD/build}/oomx
+bpffs_mount
+
+# conf: the configuration the policy and the watcher share
+cat >"$T/watch.conf" <<'CONF'
+protect cgroup /work/db
+pressure /work some 100ms 1s for 2s
+CONF
+"$OOMX" load priority -c "$T/watch.conf" >"$T/load.out" 2>&1 || fail "oomx load: $(cat "$T/load.out")"
+
+# watch ARGS...: start 'oomx watch --json ARGS' in the background as WATCH
+watch_start()
+{
+	"$OOMX" watch --json "$@" >"$T/watch.json" 2>"$T/watch.err" &
+	WATCH=$!
+}
+
+# watch_says SECONDS WHAT PATTERN: wait for PATTERN in the watcher's stderr
+watch_says()
+{
+	local deadline=$((SECONDS + $1))
+	until grep -q "$3" "$T/watch.err"; do
+		[ $SECONDS -lt $deadline ] && alive "$WATCH" ||
+			fail "waiting for $2: oomx watch said: $(cat "$T/watch.err")"
+		sleep 0.05
+	done
+}
+
+watch_stop()
+{
+	kill -TERM "$WATCH"
+	wait "$WATCH"
+	local rc=$?
+	[ "$rc" = 0 ] || fail "oomx watch exited $rc: $(cat "$T/watch.err")"
+}
+
+# work: /work (memory.high 70M) with DB (50 MiB) in /work/db
+work()
+{
+	cg_new work/db
+	cg_new work/batch
+	echo 70M >"$CG/work/memory.high" || fail "cannot set memory.high"
+	hold DB work/db 50
+}
+
+# --- idle, then a dry run ------------------------------------------------
+work
+watch_start -c "$T/watch.conf" --dry-run
+watch_says 10 "the trigger to be armed" 'armed'
+ok "$(cat "$T/watch.err")"
+cs() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n }' "/proc/$WATCH/status"; }
+c0=$(cs)
+sleep 3
+expect_eq "$(($(cs) - c0))" 0 "context switches of the armed watcher in 3 s without pressure"
+mark=$(klog_mark)
+start_in_cgroup work/batch "$HOG" --comm leak --mb 200 --hold
+LEAK=$!
+wait_for 60 "the dry run" grep -q '"result"' "$T/watch.json"
+d=$(head -n 1 "$T/watch.json")
+echo "watch: $d"
+expect_eq "$(jq -r '[.result, .pid, .comm, .chosen_by, .scope, .kind, .dry_run] | join(" ")' <<<"$d")" \
+	"would-kill $LEAK leak policy /work some true" "the dry run's verdict"
+klog_since "$mark" | grep -q "oom_ext: dry run: would kill process $LEAK (leak)" ||
+	fail "the kernel log has no dry-run line: $(klog_since "$mark" | tail -n 5)"
+expect_eq "$(klog_kills "$mark")" "" "kills during the dry run"
+expect_alive "$LEAK" "the leak, after the dry run"
+watch_stop
+kill -KILL "$LEAK"; wait "$LEAK" 2>/dev/null
+kill -KILL "$DB"; wait "$DB" 2>/dev/null
+rmdir "$CG/work/db" "$CG/work/batch" "$CG/work" || fail "cannot remove /work"
+
+# --- the trigger, on a cgroup created after the watcher -------------------
+watch_start -c "$T/watch.conf"
+watch_says 10 "the watcher to wait for /work" 'waiting for the cgroup to appear'
+ok "$(cat "$T/watch.err")"
+work
+watch_says 10 "the trigger to be armed on the new /work" 'armed'
+ok "$(grep armed "$T/watch.err")"
+echo 2 >/proc/sys/vm/panic_on_oom || fail "cannot set panic_on_oom"
+mark=$(klog_mark)
+t0=$(date +%s%N)
+run_hog work/batch --comm leak --mb 200
+t1=$(date +%s%N)
+echo 0 >/proc/sys/vm/panic_on_oom
+expect_sigkilled
+expect_alive "$DB" "DB, protected, though the largest"
+expect_eq "$(klog_kills "$mark")" "$HOG_PID" "the kills since the leak started"
+expect_oom_killed "$HOG_PID" "Memory cgroup pressure"
+line=$(klog_since "$mark" | grep -F "oom_ext: memory pressure in /work: trigger 2 (some 100000 us in 1000000 us), measured") ||
+	fail "no pressure line in the kernel log: $(klog_since "$mark" | grep oom_ext)"
+ok "kernel: ${line#*] }"
+wait_for 10 "the watcher's report" grep -q '"result":"killed"' "$T/watch.json"
+w=$(grep '"result":"killed"' "$T/watch.json")
+echo "watch: $w"
+expect_eq "$(jq -r '[.pid, .comm, .chosen_by, .line] | join(" ")' <<<"$w")" "$HOG_PID leak policy 2" \
+	"the watcher's kill"
+lasted=$(jq -r .lasted_us <<<"$w")
+[ "$lasted" -ge 2000000 ] || fail "killed after ${lasted} us of pressure, before the 2 s the line asks"
+ok "killed after $((lasted / 1000)) ms of pressure (the line asks 2000), $(((t1 - t0) / 1000000)) ms after the leak started"
+"$OOMX" events --json >"$T/events.json" || fail "oomx events"
+e=$(jq -c 'select(.type == "kill")' "$T/events.json" | tail -n 1)
+expect_eq "$(jq -r '[.pid, .chosen_by, .cause, .trigger.id, .trigger.kind, .trigger.threshold_us, .trigger.window_us] | join(" ")' <<<"$e")" \
+	"$HOG_PID policy pressure 2 some 100000 1000000" "the policy's kill event (trigger 2: the file's line)"
+[ "$(jq -r .trigger.measured_us <<<"$e")" -gt 0 ] || fail "the event has no measurement: $e"
+ok "event: $(jq -c .trigger <<<"$e"), why: $(jq -r .reason <<<"$e")"
+selftests/validate-events "$T/events.json" || fail "the events do not match docs/events.schema.json"
+selftests/validate-events "$T/watch.json" || fail "the watcher's lines do not match docs/events.schema.json"
+expect_eq "$(cg_event work oom_kill) $(cg_event work oom)" "1 0" "/work memory.events oom_kill and oom"
+
+# --- /work removed and created again: armed again --------------------------
+kill -KILL "$DB"; wait "$DB" 2>/dev/null
+rmdir "$CG/work/db" "$CG/work/batch" "$CG/work" || fail "cannot remove /work"
+watch_says 10 "the watcher to notice /work went away" 'went away'
+work
+wait_for 10 "the trigger to be armed again" test "$(grep -c armed "$T/watch.err")" -ge 2
+ok "re-armed: $(grep armed "$T/watch.err" | tail -n 1)"
+mark=$(klog_mark)
+run_hog work/batch --comm leak2 --mb 200
+expect_sigkilled
+expect_alive "$DB" "DB, in the new /work"
+expect_eq "$(klog_kills "$mark")" "$HOG_PID" "the kills in the new /work"
+
+# --- SIGHUP with a broken file keeps the triggers ---------------------------
+cp "$T/watch.conf" "$T/watch.good"
+echo 'pressure /work sometimes 1s 1s' >>"$T/watch.conf"
+kill -HUP "$WATCH"
+watch_says 10 "the refusal" 'keeping the configuration in force'
+ok "$(grep -B1 'keeping the configuration' "$T/watch.err" | head -n 1)"
+alive "$WATCH" || fail "the watcher died on a broken file"
+watch_stop
+kill -KILL "$DB"; wait "$DB" 2>/dev/null
+"$OOMX" unload >/dev/null || fail "oomx unload"

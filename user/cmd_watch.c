@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomx watch: act on memory pressure before the OOM. Arms the "pressure"
+ * lines of a configuration as PSI triggers (user/pressure.c) and, when
+ * one has tripped for its duration, runs the kernel's OOM killer for its
+ * scope with the loaded policy (bpf/trigger.bpf.c). It sleeps in ppoll()
+ * until the kernel reports pressure: no timer, no periodic reads.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "events.h"
+#include "oomx.h"
+#include "oom_ext_consts.h"	/* struct oom_ext_trigger, for the skeleton */
+#include "pressure.h"
+#include "trigger.skel.h"
+
+static volatile sig_atomic_t reload;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The stack a trip needs, faulted in now: under MCL_FUTURE a new stack page
+ * is allocated at its first touch, and that may be the moment memory is
+ * short.
+ */
+static void prefault_stack(void)
+{
+	volatile char pad[64 * 1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+}
+
+static const char *chosen_by_str(unsigned int kind)
+{
+	switch (kind) {
+	case OOM_EXT_KILL_KERNEL:
+		return "kernel";
+	case OOM_EXT_KILL_POLICY:
+		return "policy";
+	case OOM_EXT_KILL_SELECT:
+		return "select";
+	default:
+		return "none";
+	}
+}
+
+static const char *result_str(int ret, bool dry_run)
+{
+	switch (ret) {
+	case 0:
+		return dry_run ? "would-kill" : "killed";
+	case -EAGAIN:
+		return "victim-exiting";
+	case -EBUSY:
+		return "oom-in-progress";
+	case -ESRCH:
+		return "nothing-killable";
+	default:
+		return "error";
+	}
+}
+
+static const char *result_text(int ret)
+{
+	switch (ret) {
+	case -EAGAIN:
+		return "a previous victim is still exiting; the next trip tries again";
+	case -EBUSY:
+		return "another OOM is in progress; the next trip tries again";
+	case -ESRCH:
+		return "nothing killable in its scope";
+	case -ENOENT:
+		return "the cgroup has no memory controller of its own (enable \"memory\" in "
+		       "its parent's cgroup.subtree_control)";
+	default:
+		return strerror(-ret);
+	}
+}
+
+static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, uint64_t lasted_ns,
+		   int ret, const struct oom_ext_trigger *trig, bool json)
+{
+	const struct oomx_pressure *c = &t->cfg;
+	const char *kind = c->full ? "full" : "some";
+
+	if (json) {
+		printf("{\"type\":\"pressure\",\"line\":%u,\"scope\":", c->line);
+		json_string(stdout, c->scope, sizeof(c->scope));
+		printf(",\"kind\":\"%s\",\"threshold_us\":%llu,\"window_us\":%llu,\"for_us\":%llu,"
+		       "\"lasted_us\":%llu,\"stall_us\":%llu,\"measured_us\":%llu,\"measure\":\"%s\","
+		       "\"avg10\":%u.%02u,\"dry_run\":%s,\"result\":\"%s\",\"errno\":%d",
+		       kind, c->stall_us, c->window_us, c->for_us,
+		       (unsigned long long)(lasted_ns / 1000), (unsigned long long)s->stall_us,
+		       (unsigned long long)s->measured_us, s->windowed ? "window" : "avg10",
+		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
+		       result_str(ret, c->dry_run), ret < 0 ? -ret : 0);
+		if (!ret) {
+			printf(",\"pid\":%d,\"comm\":", trig->victim_pid);
+			json_string(stdout, trig->victim_comm, sizeof(trig->victim_comm));
+			printf(",\"chosen_by\":\"%s\"", chosen_by_str(trig->chosen_by));
+		}
+		printf("}\n");
+	} else {
+		printf("pressure line %u (%s %s %llums/%llums", c->line, c->scope, kind,
+		       c->stall_us / 1000, c->window_us / 1000);
+		if (c->for_us)
+			printf(" for %llums", c->for_us / 1000);
+		printf("): %llums stall in %llums (%s), lasted %llums: ",
+		       (unsigned long long)s->stall_us / 1000,
+		       (unsigned long long)s->measured_us / 1000,
+		       s->windowed ? "since the last trip" : "avg10",
+		       (unsigned long long)(lasted_ns / 1000000));
+		if (!ret)
+			printf("%s %d (%.16s), chosen by the %s\n",
+			       c->dry_run ? "dry run, would kill" : "killed", trig->victim_pid,
+			       trig->victim_comm, trig->chosen_by == OOM_EXT_KILL_KERNEL ?
+			       "kernel" : "policy");
+		else
+			printf("no kill: %s\n", result_text(ret));
+	}
+	fflush(stdout);
+}
+
+/* run the OOM killer for @t's scope; 0 or a negative errno */
+static int fire(struct trigger *skel, const struct oomx_psi *t,
+		const struct oomx_psi_sample *s)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct oom_ext_trigger *trig = &skel->bss->trig;
+	int err;
+
+	memset(trig, 0, sizeof(*trig));
+	trig->memcg_id = t->memcg_id;
+	trig->trigger_id = t->id;
+	trig->full = t->cfg.full;
+	trig->flags = t->cfg.dry_run ? OOM_EXT_TRIGGER_DRY_RUN : 0;
+	trig->threshold_us = t->cfg.stall_us;
+	trig->window_us = t->cfg.window_us;
+	trig->stall_us = s->stall_us;
+	trig->measured_us = s->measured_us;
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.oomx_trigger), &opts);
+	return err ? -errno : skel->bss->trig_ret;
+}
+
+static void on_trip(struct trigger *skel, struct oomx_psi *t, bool json)
+{
+	struct oomx_psi_sample s = { 0 };
+	uint64_t total = 0, now = now_ns(), lasted;
+	unsigned int avg10 = 0;
+	int ret;
+
+	if (psi_read(t, &total, &avg10) == 0)
+		psi_sample(t, now, total, avg10, &s);
+	if (psi_step(t, now) != OOMX_PSI_ACT)
+		return;
+	lasted = now - t->start_ns;
+	ret = fire(skel, t, &s);
+	report(t, &s, lasted, ret, &skel->bss->trig, json);
+	psi_acted(t, now_ns(), ret);
+}
+
+/* on stderr, also with --json: the state of each trigger */
+static void say_state(const struct oomx_psi_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct oomx_psi *t = &set->t[i];
+
+		fprintf(stderr, "oomx watch: pressure line %u (%s %s %llums/%llums): %s\n",
+			t->cfg.line, t->cfg.scope, t->cfg.full ? "full" : "some",
+			t->cfg.stall_us / 1000, t->cfg.window_us / 1000,
+			t->fd >= 0 ? "armed" : "waiting for the cgroup to appear");
+	}
+}
+
+static int load_config(const char *cmd, const char *path, bool dry_run, struct oomx_config *cfg)
+{
+	size_t i;
+
+	if (read_config(cmd, path, cfg))
+		return -1;
+	for (i = 0; dry_run && i < cfg->nr_pressure; i++)
+		cfg->pressure[i].dry_run = true;
+	return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "cgroup-root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"Usage: oomx watch -c FILE [--dry-run] [--json] [--cgroup-root DIR]\n"
+		"Act on memory pressure before the OOM: arm FILE's 'pressure' lines as\n"
+		"PSI triggers and, when one has tripped for its duration, run the OOM\n"
+		"killer for its scope (the machine, or a cgroup as a memcg OOM) with the\n"
+		"loaded policy, which decides as in any OOM. Sleeps until the kernel\n"
+		"reports pressure; SIGHUP re-reads FILE (a bad file changes nothing).\n"
+		"  -c, --config FILE  the configuration (format: docs/oomx.md):\n"
+		"                       pressure SCOPE some|full STALL WINDOW [for TIME] [dry-run]\n"
+		"  --dry-run          for every line: report whom the OOM killer would\n"
+		"                     kill, and kill nobody\n"
+		"  --json             one JSON object per action (docs/events.md)\n"
+		"  --cgroup-root DIR  the cgroup2 mount (default /sys/fs/cgroup)";
+	static struct oomx_config cfg, next;
+	static struct oomx_psi_set set;
+	const char *cfg_path = NULL, *cmd = "oomx watch", *cgroot = "/sys/fs/cgroup";
+	struct trigger *skel = NULL;
+	struct sigaction sa = { 0 };
+	sigset_t block, old;
+	bool json = false, dry_run = false;
+	char err[512];
+	int opt, ret = 1;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:njh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cfg_path = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'r':
+			cgroot = optarg;
+			break;
+		case 'h':
+			puts(usage);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !cfg_path) {
+		fprintf(stderr, "%s: give the configuration with -c FILE, and nothing else\n%s\n",
+			cmd, usage);
+		return EXIT_USAGE;
+	}
+	if (load_config(cmd, cfg_path, dry_run, &cfg))
+		return 1;
+	if (!cfg.nr_pressure) {
+		fprintf(stderr, "%s: %s has no 'pressure' line: nothing to watch\n", cmd, cfg_path);
+		return 0;
+	}
+	skel = trigger__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "%s: cannot load the trigger program (%s): this kernel cannot start "
+			"an OOM on pressure; it needs the oom_ext series with "
+			"bpf_oom_ext_trigger_oom() (run 'oomx check')\n", cmd, strerror(errno));
+		return 1;
+	}
+	psi_set_init(&set, &cfg, cgroot);
+	if (psi_set_arm(&set, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		goto cleanup;
+	}
+	oomx_stay_resident(cmd, true);
+	prefault_stack();
+	say_state(&set);
+
+	/* signals are taken only inside ppoll(): none is lost between checks */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	oomx_catch_signals();
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+
+	ret = 0;
+	while (!oomx_exiting) {
+		struct pollfd fds[OOMX_CFG_MAX_PRESSURE + 1];
+		struct oomx_psi *who[OOMX_CFG_MAX_PRESSURE];
+		nfds_t n = 0, i;
+		bool rearm = false;
+
+		if (reload) {
+			reload = 0;
+			if (!load_config(cmd, cfg_path, dry_run, &next)) {
+				psi_set_close(&set);
+				cfg = next;
+				psi_set_init(&set, &cfg, cgroot);
+				if (psi_set_arm(&set, err, sizeof(err))) {
+					fprintf(stderr, "%s: %s\n", cmd, err);
+					ret = 1;
+					break;
+				}
+				fprintf(stderr, "%s: %s re-read: %zu pressure line%s\n", cmd,
+					cfg_path, cfg.nr_pressure, cfg.nr_pressure == 1 ? "" : "s");
+				say_state(&set);
+			} else {
+				fprintf(stderr, "%s: keeping the configuration in force\n", cmd);
+			}
+		}
+		for (i = 0; i < set.n; i++) {
+			if (set.t[i].fd < 0)
+				continue;
+			who[n] = &set.t[i];
+			fds[n].fd = set.t[i].fd;
+			fds[n++].events = POLLPRI;
+		}
+		fds[n].fd = set.inotify_fd;
+		fds[n].events = POLLIN;
+		if (ppoll(fds, n + 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll: %s\n", cmd, strerror(errno));
+			ret = 1;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (fds[i].revents & (POLLERR | POLLNVAL)) {
+				/* the cgroup was removed: wait for it to come back */
+				fprintf(stderr, "%s: pressure line %u: %s went away; waiting for it "
+					"to appear again\n", cmd, who[i]->cfg.line, who[i]->cfg.scope);
+				psi_disarm(&set, who[i]);
+				rearm = true;
+			} else if (fds[i].revents & POLLPRI) {
+				on_trip(skel, who[i], json);
+			}
+		}
+		if (rearm || fds[n].revents & POLLIN) {
+			size_t armed = 0;
+
+			for (i = 0; i < set.n; i++)
+				armed += set.t[i].fd >= 0;
+			if (psi_set_rearm(&set, err, sizeof(err))) {
+				fprintf(stderr, "%s: %s\n", cmd, err);
+				ret = 1;
+				break;
+			}
+			for (i = 0; i < set.n; i++)
+				armed -= set.t[i].fd >= 0;
+			if (armed)	/* wrapped: more are armed than before */
+				say_state(&set);
+		}
+	}
+
+cleanup:
+	psi_set_close(&set);
+	trigger__destroy(skel);
+	return ret;
+}
