@@ -185,7 +185,7 @@ ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/score_test \
-	$(ST)/pin_poke $(ST)/pressure_test
+	$(ST)/pin_poke $(ST)/pressure_test $(ST)/metrics_test
 
 # host unit test of the configuration parser, with ASan and UBSan
 $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
@@ -200,6 +200,14 @@ $(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressu
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
 		-o $@ selftests/progs/pressure_test.c user/pressure.c
+
+# host unit test of the Prometheus exposition, with ASan and UBSan
+$(ST)/metrics_test: selftests/progs/metrics_test.c user/metrics.c user/metrics.h bpf/oomx_shared.h \
+		$(CONSTS_H)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user -I bpf \
+		-I $(B)/gen -o $@ selftests/progs/metrics_test.c user/metrics.c
 
 # host unit test of the built-in policies' arithmetic, the BPF headers compiled for the host
 $(ST)/score_test: selftests/progs/score_test.c bpf/priority_score.h bpf/pressure_score.h \

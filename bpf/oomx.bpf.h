@@ -77,6 +77,16 @@ struct {
 
 __u64 oomx_lost_events;
 
+/* counters for "oomx metrics" (oomx_shared.h) */
+struct oomx_stats oomx_stats;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);	/* preallocated: no allocation in an OOM */
+	__uint(max_entries, OOMX_METRIC_CGROUPS);
+	__type(key, __u64);			/* the victim's cgroup id */
+	__type(value, __u64);			/* kills */
+} oomx_cgroup_kills SEC(".maps");
+
 /*
  * Configuration generations. One OOM sees one configuration: every tunable
  * has a slot per generation parity (OOMX_TUNABLE() declares name[2]), the
@@ -321,6 +331,24 @@ static __always_inline void oomx_event_trigger(struct oomx_event *ev, struct oom
 	ev->trigger_measured_us = t->measured_us;
 }
 
+static __always_inline void oomx_count_kill(const struct oom_ext_kill_info *info,
+					    struct oom_control *oc)
+{
+	/* a mask, not a compare, bounds the index for the verifier */
+	__u32 kind = info->kind & (OOMX_KILL_KINDS - 1);
+	__u32 cause = oc->trigger ? 1 : 0;
+	__u64 id = info->victim_memcg_id, one = 1, *n;
+
+	__sync_fetch_and_add(&oomx_stats.kills[kind][cause], 1);
+	if (info->kind == OOM_EXT_KILL_NONE)
+		return;
+	n = bpf_map_lookup_elem(&oomx_cgroup_kills, &id);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else if (bpf_map_update_elem(&oomx_cgroup_kills, &id, &one, BPF_NOEXIST))
+		__sync_fetch_and_add(&oomx_stats.cgroup_kills_other, 1);
+}
+
 SEC("struct_ops/killed")
 void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	      const struct oom_ext_kill_info *info)
@@ -328,6 +356,7 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	struct oomx_event *ev;
 	const char *why;
 
+	oomx_count_kill(info, oc);
 	ev = oomx_event_start(OOMX_EV_KILL, victim);
 	if (!ev)
 		return;
@@ -394,6 +423,34 @@ u32 BPF_PROG(oomx_victim_timeout_ms)
 	oomx_oom.state = OOMX_OOM_ACTIVE | gen;
 	oomx_oom_seq++;
 	return victim_timeout_ms[gen & 1];
+}
+
+/* the victim scan, timed for "oomx metrics"; oom_lock serialises scans */
+SEC("fentry/select_bad_process")
+int BPF_PROG(oomx_scan_begin, struct oom_control *oc)
+{
+	oomx_stats.scan_start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("fexit/select_bad_process")
+int BPF_PROG(oomx_scan_end, struct oom_control *oc)
+{
+	static const __u64 le[OOMX_SCAN_BUCKETS] = OOMX_SCAN_BUCKET_NS;
+	__u64 start = oomx_stats.scan_start_ns, ns;
+	int i;
+
+	if (!start)
+		return 0;
+	ns = bpf_ktime_get_ns() - start;
+	oomx_stats.scan_start_ns = 0;
+	oomx_stats.scans++;
+	oomx_stats.scan_ns_sum += ns;
+	for (i = 0; i < OOMX_SCAN_BUCKETS; i++)
+		if (ns <= le[i])
+			break;
+	oomx_stats.scan_le[i]++;
+	return 0;
 }
 
 /* out_of_memory() returned: no OOM holds a generation any more */

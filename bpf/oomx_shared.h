@@ -193,6 +193,33 @@ struct oomx_oom {
 	__u32 state;
 };
 
+/*
+ * The policy's counters, for "oomx metrics" (user/metrics.c): every
+ * policy keeps them in .bss (oomx_stats) and the map oomx_cgroup_kills,
+ * which "oomx load" pins. Bounded: kills by who chose and by cause, kills
+ * per victim cgroup for OOMX_METRIC_CGROUPS cgroups (the rest counted
+ * together), and the victim scan's time (select_bad_process()) as a
+ * histogram with fixed buckets.
+ */
+#define OOMX_METRIC_CGROUPS	64
+#define OOMX_KILL_KINDS		4	/* enum oom_ext_kill_kind; a power of two */
+#define OOMX_CAUSES		2	/* 0: exhaustion, 1: pressure */
+#define OOMX_SCAN_BUCKETS	12
+
+/* upper bounds of the scan-time buckets, in ns (the last bucket is +Inf) */
+#define OOMX_SCAN_BUCKET_NS	{ 50000, 100000, 250000, 500000, 1000000, 2500000,	\
+				  5000000, 10000000, 25000000, 50000000, 100000000,	\
+				  1000000000 }
+
+struct oomx_stats {
+	__u64 kills[OOMX_KILL_KINDS][OOMX_CAUSES];
+	__u64 cgroup_kills_other;	/* victims in cgroups the map had no room for */
+	__u64 scans;			/* select_bad_process() runs while loaded */
+	__u64 scan_ns_sum;
+	__u64 scan_le[OOMX_SCAN_BUCKETS + 1];	/* per bucket, not cumulative; +Inf last */
+	__u64 scan_start_ns;		/* of the scan in progress (under oom_lock) */
+};
+
 /* a process's growth, kept by the sampler of bpf/growth.bpf.h */
 struct oomx_growth {
 	__u64 rss;		/* resident pages at the last sample */

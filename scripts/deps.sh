@@ -22,8 +22,12 @@ full=(
 	bc flex bison libssl-dev dwarves cpio perl python3
 	# VM tests
 	qemu-system-x86 busybox-static
-	# tests: JSON checks, the event schema, leak checks
-	jq python3-jsonschema valgrind
+	# tests: JSON checks, the event schema, leak checks, the metrics
+	# (promtool) and their HTTP scrape
+	jq python3-jsonschema valgrind prometheus curl
+	# the Kubernetes example, checked client-side (no cluster); any kubectl
+	# already installed will do (PACKAGE|COMMAND: the command suffices)
+	'kubernetes-client|kubectl' python3-yaml
 	# the systemd guest image (Debian 12, built from the archive) and the
 	# kernel as a Debian package (bindeb-pkg)
 	mmdebstrap e2fsprogs dpkg-dev debhelper fakeroot rsync kmod
@@ -40,12 +44,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ $list -eq 1 ]; then
-	printf '%s\n' "${pkgs[@]}"
+	printf '%s\n' "${pkgs[@]%%|*}"
 	exit 0
 fi
 
 missing=()
 for p in "${pkgs[@]}"; do
+	if [ "${p#*|}" != "$p" ]; then
+		command -v "${p#*|}" >/dev/null && continue
+		p=${p%%|*}
+	fi
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[ "$st" = "install ok installed" ] || missing+=("$p")
 done

@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/stat.h>
 #include "events.h"
+#include "metrics.h"
 #include "oomx.h"
 #include "oom_ext_consts.h"	/* struct oom_ext_trigger, for the skeleton */
 #include "pressure.h"
@@ -182,6 +184,35 @@ static void on_trip(struct trigger *skel, struct oomx_psi *t, bool json)
 }
 
 /* on stderr, also with --json: the state of each trigger */
+/* the counters for "oomx metrics"; a failure is said once */
+static void write_stats(const char *cmd, const char *path, const struct oomx_psi_set *set)
+{
+	static struct oomx_watch_stat st[OOMX_CFG_MAX_PRESSURE];
+	static bool warned;
+	size_t i;
+
+	if (!path)
+		return;
+	for (i = 0; i < set->n; i++) {
+		const struct oomx_psi *t = &set->t[i];
+
+		st[i].line = t->cfg.line;
+		st[i].full = t->cfg.full;
+		snprintf(st[i].scope, sizeof(st[i].scope), "%s", t->cfg.scope);
+		st[i].trips = t->trips;
+		st[i].kills = t->kills;
+		st[i].dry_runs = t->dry_runs;
+		st[i].retries = t->retries;
+		st[i].nothing = t->nothing;
+		st[i].errors = t->errors;
+	}
+	if (watch_stats_write(path, st, set->n) && !warned) {
+		fprintf(stderr, "%s: cannot write its counters to %s (%s): 'oomx metrics' will not "
+			"show them; give --stats a writable FILE\n", cmd, path, strerror(errno));
+		warned = true;
+	}
+}
+
 static void say_state(const struct oomx_psi_set *set)
 {
 	size_t i;
@@ -214,6 +245,7 @@ int cmd_watch(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "cgroup-root", required_argument, NULL, 'r' },
+		{ "stats", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -229,10 +261,13 @@ int cmd_watch(int argc, char **argv)
 		"  --dry-run          for every line: report whom the OOM killer would\n"
 		"                     kill, and kill nobody\n"
 		"  --json             one JSON object per action (docs/events.md)\n"
-		"  --cgroup-root DIR  the cgroup2 mount (default /sys/fs/cgroup)";
+		"  --cgroup-root DIR  the cgroup2 mount (default /sys/fs/cgroup)\n"
+		"  --stats FILE       where its counters go, for 'oomx metrics' (default\n"
+		"                     /run/oomx/watch.stats; \"\" for nowhere)";
 	static struct oomx_config cfg, next;
 	static struct oomx_psi_set set;
 	const char *cfg_path = NULL, *cmd = "oomx watch", *cgroot = "/sys/fs/cgroup";
+	const char *stats = "/run/oomx/watch.stats";
 	struct trigger *skel = NULL;
 	struct sigaction sa = { 0 };
 	sigset_t block, old;
@@ -254,6 +289,9 @@ int cmd_watch(int argc, char **argv)
 			break;
 		case 'r':
 			cgroot = optarg;
+			break;
+		case 's':
+			stats = optarg[0] ? optarg : NULL;
 			break;
 		case 'h':
 			puts(usage);
@@ -289,6 +327,9 @@ int cmd_watch(int argc, char **argv)
 	oomx_stay_resident(cmd, true);
 	prefault_stack();
 	say_state(&set);
+	if (stats && !strcmp(stats, "/run/oomx/watch.stats"))
+		mkdir("/run/oomx", 0755);
+	write_stats(cmd, stats, &set);
 
 	/* signals are taken only inside ppoll(): none is lost between checks */
 	sigemptyset(&block);
@@ -321,6 +362,7 @@ int cmd_watch(int argc, char **argv)
 				fprintf(stderr, "%s: %s re-read: %zu pressure line%s\n", cmd,
 					cfg_path, cfg.nr_pressure, cfg.nr_pressure == 1 ? "" : "s");
 				say_state(&set);
+				write_stats(cmd, stats, &set);
 			} else {
 				fprintf(stderr, "%s: keeping the configuration in force\n", cmd);
 			}
@@ -350,6 +392,7 @@ int cmd_watch(int argc, char **argv)
 				rearm = true;
 			} else if (fds[i].revents & POLLPRI) {
 				on_trip(skel, who[i], json);
+				write_stats(cmd, stats, &set);
 			}
 		}
 		if (rearm || fds[n].revents & POLLIN) {

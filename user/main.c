@@ -21,10 +21,14 @@ static void on_signal(int sig)
 	oomx_exiting = 1;
 }
 
+/* without SA_RESTART: a blocking accept() or read() returns EINTR and the loop sees the flag */
 void oomx_catch_signals(void)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /*
@@ -87,6 +91,7 @@ static const struct {
 	{ "apply", cmd_apply, "replace the loaded policy's configuration, atomically" },
 	{ "status", cmd_status, "the kernel's oom_ext state, the policy's settings, counters" },
 	{ "watch", cmd_watch, "act on memory pressure before the OOM, through the OOM killer" },
+	{ "metrics", cmd_metrics, "the node's OOM counters for Prometheus, printed or served" },
 	{ "check", cmd_check, "can this machine run oomx policies; is a configuration valid" },
 };
 

@@ -181,14 +181,16 @@ int policy_shadow(const char *cmd, struct oomx_policy *p)
 	}
 	*mode = 1;
 	/*
-	 * Every program but the struct_ops and the end-of-OOM mark: the
-	 * shadow's, the rules' tracepoints and any a policy feeds its score
-	 * with. No struct_ops map: no oom_ext needed.
+	 * Every program but the struct_ops, the end-of-OOM mark and the
+	 * scan timer (the metrics of a policy that decides): the shadow's,
+	 * the rules' tracepoints and any a policy feeds its score with. No
+	 * struct_ops map: no oom_ext needed.
 	 */
 	bpf_map__set_autocreate(p->ops, false);
 	bpf_object__for_each_program(prog, p->obj)
 		bpf_program__set_autoload(prog, bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS &&
-					  strcmp(bpf_program__name(prog), "oomx_oom_end"));
+					  strcmp(bpf_program__name(prog), "oomx_oom_end") &&
+					  strncmp(bpf_program__name(prog), "oomx_scan_", 10));
 	p->shadow = true;
 	return 0;
 }

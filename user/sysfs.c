@@ -21,6 +21,26 @@ int sysfs_read_line(const char *path, char *buf, size_t len)
 	return err;
 }
 
+int vmstat_read(const char *key, unsigned long long *v)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char name[64];
+	unsigned long long val;
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %llu", name, &val) == 2) {
+		if (!strcmp(name, key)) {
+			*v = val;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 bool sysfs_has_oom_ext(void)
 {
 	return access(SYSFS_OOM_EXT "/state", R_OK) == 0;

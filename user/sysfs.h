@@ -11,6 +11,9 @@
 /* sysfs_read_line: a one-line file into @buf, without the newline; 0 or -errno */
 int sysfs_read_line(const char *path, char *buf, size_t len);
 
+/* vmstat_read: counter @key of /proc/vmstat; 0 or -1 */
+int vmstat_read(const char *key, unsigned long long *v);
+
 /* sysfs_has_oom_ext: whether this kernel has oom_ext */
 bool sysfs_has_oom_ext(void);
 

@@ -17,7 +17,13 @@
 #    memcg OOM) the machine does not panic: this OOM is not exhaustion;
 #  - /work is removed and created again (a service restarted): the watcher
 #    arms again, and a second leak is killed the same way;
-#  - SIGHUP with a broken file changes nothing.
+#  - SIGHUP with a broken file changes nothing;
+#  - the watcher stopped, an OOM of exhaustion (memory.max) kills a third
+#    leak; 'oomx metrics' (checked by promtool) counts exactly: 2 pressure
+#    kills and 1 exhaustion kill chosen by the policy, by cgroup (the
+#    removed /work's by id), one scan per OOM invocation, the watcher's
+#    trips and kills. (The test kernel has no IPv4: the HTTP server of
+#    'oomx metrics --listen' is scraped in host/metrics.)
 . selftests/vm/lib.sh
 
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx
@@ -150,5 +156,32 @@ watch_says 10 "the refusal" 'keeping the configuration in force'
 ok "$(grep -B1 'keeping the configuration' "$T/watch.err" | head -n 1)"
 alive "$WATCH" || fail "the watcher died on a broken file"
 watch_stop
+
+# --- an OOM of exhaustion, then the metrics --------------------------------
+echo 80M >"$CG/work/memory.max" || fail "cannot set memory.max"
+echo max >"$CG/work/memory.high"
+mark=$(klog_mark)
+run_hog work/batch --comm leak3 --mb 200
+expect_sigkilled
+expect_oom_killed "$HOG_PID" "Memory cgroup out of memory"
+"$OOMX" metrics >"$T/m.prom" || fail "oomx metrics exited $?"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$T/m.prom" >"$T/lint" 2>&1 || fail "promtool: $(cat "$T/lint")"
+	ok "promtool check metrics"
+else
+	fail "promtool is missing: run 'make deps'"
+fi
+# metric NAME{LABELS}: its value
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$T/m.prom"; }
+expect_eq "$(metric 'oomx_kills_total{policy="priority",chosen_by="policy",cause="pressure"}')" 2 "pressure kills"
+expect_eq "$(metric 'oomx_kills_total{policy="priority",chosen_by="policy",cause="exhaustion"}')" 1 "exhaustion kills"
+expect_eq "$(metric 'oomx_kills_total{policy="priority",chosen_by="kernel",cause="exhaustion"}')" 0 "kernel's choices"
+expect_eq "$(metric 'oomx_cgroup_kills_total{policy="priority",cgroup="/work/batch"}')" 2 "kills in the new /work/batch"
+expect_eq "$(grep -c '^oomx_cgroup_kills_total{policy="priority",cgroup="id:' "$T/m.prom")" 1 \
+	"series of removed cgroups (the first /work/batch, by id)"
+expect_eq "$(metric 'oomx_scan_seconds_count{policy="priority"}')" "$(metric oomx_oom_invocations_total)" \
+	"scans = OOM invocations (each runs select_bad_process() once)"
+expect_eq "$(metric 'oomx_pressure_kills_total{line="2",scope="/work",kind="some"}')" 2 "the watcher's kills"
+expect_eq "$(metric oomx_vmstat_oom_kills_total)" 3 "/proc/vmstat oom_kill"
 kill -KILL "$DB"; wait "$DB" 2>/dev/null
 "$OOMX" unload >/dev/null || fail "oomx unload"

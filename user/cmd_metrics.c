@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomx metrics: the node's OOM counters for Prometheus, printed once or
+ * served over HTTP (--listen). Gathers from the kernel (/sys/kernel/oom_ext,
+ * /proc/vmstat), the pinned policy (its .bss and oomx_cgroup_kills) and
+ * the watcher's stats file; user/metrics.c formats.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "events.h"
+#include "metrics.h"
+#include "oomx.h"
+#include "pin.h"
+#include "sysfs.h"
+
+#define WATCH_STATS	"/run/oomx/watch.stats"
+
+static unsigned long long sysfs_counter(const char *name)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), SYSFS_OOM_EXT "/%s", name);
+	if (sysfs_read_line(path, buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+static void gather_cgroups(struct oomx_metrics *m)
+{
+	char path[256];
+	__u64 key, next, val;
+	int fd;
+	bool first = true;
+
+	pin_path(path, sizeof(path), "oomx_cgroup_kills");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	while (m->nr_cgroups < OOMX_METRIC_CGROUPS &&
+	       !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		m->cgroups[m->nr_cgroups].id = key;
+		m->cgroups[m->nr_cgroups].kills = val;
+		cgroup_path_of(key, m->cgroups[m->nr_cgroups].path,
+			       sizeof(m->cgroups[m->nr_cgroups].path));
+		m->nr_cgroups++;
+	}
+	close(fd);
+}
+
+static void gather(struct oomx_metrics *m, const char *watch_stats)
+{
+	char buf[64];
+
+	memset(m, 0, sizeof(*m));
+	m->oom_ext = sysfs_has_oom_ext();
+	if (m->oom_ext) {
+		sysfs_read_line(SYSFS_OOM_EXT "/state", m->state, sizeof(m->state));
+		sysfs_attached(m->policy, sizeof(m->policy));
+		m->invocations = sysfs_counter("invocations");
+		m->policy_choices = sysfs_counter("policy_choices");
+		m->fallbacks = sysfs_counter("fallbacks");
+		m->errors = sysfs_counter("errors");
+		m->kills = sysfs_counter("kills");
+		m->reaps = sysfs_counter("reaps");
+	}
+	m->have_vmstat = !vmstat_read("oom_kill", &m->vmstat_oom_kill);
+	if (pin_loaded() &&
+	    !pin_read_var("bss", "oomx_stats", &m->stats, sizeof(m->stats)) &&
+	    !pin_read_var("rodata", "oomx_policy_name", m->pinned_policy,
+			  sizeof(m->pinned_policy))) {
+		m->pinned = true;
+		m->pinned_policy[sizeof(m->pinned_policy) - 1] = '\0';
+		if (pin_read_var("bss", "oomx_lost_events", &buf, sizeof(__u64)) == 0)
+			memcpy(&m->lost_events, buf, sizeof(__u64));
+		gather_cgroups(m);
+	}
+	m->have_watch = !watch_stats_read(watch_stats, m->triggers, OOMX_CFG_MAX_PRESSURE,
+					  &m->nr_triggers);
+}
+
+/* the exposition in a malloc'd buffer */
+static char *render(const char *watch_stats, size_t *len)
+{
+	static struct oomx_metrics m;
+	char *buf = NULL;
+	FILE *f;
+
+	gather(&m, watch_stats);
+	f = open_memstream(&buf, len);
+	if (!f)
+		return NULL;
+	metrics_print(f, &m);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int listen_on(const char *cmd, const char *addr)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE };
+	struct addrinfo *res = NULL;
+	char host[256], *colon;
+	const char *port;
+	int fd = -1, one = 1, err;
+
+	snprintf(host, sizeof(host), "%s", addr);
+	colon = strrchr(host, ':');
+	if (!colon || !colon[1]) {
+		fprintf(stderr, "%s: --listen wants HOST:PORT, :PORT or [IPV6]:PORT, got '%s'\n",
+			cmd, addr);
+		return -1;
+	}
+	*colon = '\0';
+	port = colon + 1;
+	if (host[0] == '[' && colon[-1] == ']') {
+		colon[-1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (err) {
+		fprintf(stderr, "%s: cannot resolve '%s': %s\n", cmd, addr, gai_strerror(err));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 16)) {
+		fprintf(stderr, "%s: cannot listen on %s: %s\n", cmd, addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static void reply(int c, const char *status, const char *type, const char *body, size_t len)
+{
+	char hdr[256];
+	int n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, type, len);
+
+	if (write(c, hdr, (size_t)n) != n)
+		return;
+	while (len) {
+		ssize_t w = write(c, body, len);
+
+		if (w <= 0)
+			return;
+		body += w;
+		len -= (size_t)w;
+	}
+}
+
+/* one request per connection; a client that says nothing for 2 s is dropped */
+static void serve_one(int c, const char *watch_stats)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	char req[2048], *body;
+	size_t got = 0, len;
+	ssize_t n;
+
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (got < sizeof(req) - 1 && (n = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	req[got] = '\0';
+	if (strncmp(req, "GET ", 4)) {
+		reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
+		return;
+	}
+	if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/ ", 2)) {
+		reply(c, "404 Not Found", "text/plain", "see /metrics\n", 13);
+		return;
+	}
+	body = render(watch_stats, &len);
+	if (!body) {
+		reply(c, "500 Internal Server Error", "text/plain", "out of memory\n", 14);
+		return;
+	}
+	reply(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, len);
+	free(body);
+}
+
+int cmd_metrics(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "watch-stats", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"Usage: oomx metrics [--listen ADDR] [--watch-stats FILE]\n"
+		"The node's OOM counters in the Prometheus text format: the kernel's\n"
+		"(/sys/kernel/oom_ext, /proc/vmstat), the loaded policy's (kills by who\n"
+		"chose and by cause, by cgroup, lost events, the scan's time) and the\n"
+		"pressure watcher's. Printed once (for node_exporter's textfile\n"
+		"collector: oomx metrics > DIR/oomx.prom.tmp && mv ...), or served.\n"
+		"  --listen ADDR       serve GET /metrics on ADDR (HOST:PORT, :PORT,\n"
+		"                      [IPV6]:PORT) until SIGTERM; counters are read\n"
+		"                      at each scrape, nothing in between\n"
+		"  --watch-stats FILE  the watcher's counters (default " WATCH_STATS ")";
+	const char *cmd = "oomx metrics", *addr = NULL, *watch_stats = WATCH_STATS;
+	char *body;
+	size_t len;
+	int opt, fd;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "l:w:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			addr = optarg;
+			break;
+		case 'w':
+			watch_stats = optarg;
+			break;
+		case 'h':
+			puts(usage);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected '%s'\n%s\n", cmd, argv[optind], usage);
+		return EXIT_USAGE;
+	}
+	if (!addr) {
+		body = render(watch_stats, &len);
+		if (!body) {
+			fprintf(stderr, "%s: out of memory\n", cmd);
+			return 1;
+		}
+		fwrite(body, 1, len, stdout);
+		free(body);
+		return fflush(stdout) ? 1 : 0;
+	}
+	fd = listen_on(cmd, addr);
+	if (fd < 0)
+		return 1;
+	fprintf(stderr, "%s: serving http://%s/metrics\n", cmd, addr);
+	oomx_catch_signals();
+	while (!oomx_exiting) {
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			fprintf(stderr, "%s: accept: %s\n", cmd, strerror(errno));
+			close(fd);
+			return 1;
+		}
+		serve_one(c, watch_stats);
+		close(c);
+	}
+	close(fd);
+	return 0;
+}
