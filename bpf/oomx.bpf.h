@@ -425,7 +425,11 @@ u32 BPF_PROG(oomx_victim_timeout_ms)
 	return victim_timeout_ms[gen & 1];
 }
 
-/* the victim scan, timed for "oomx metrics"; oom_lock serialises scans */
+/*
+ * The victim scan, timed for "oomx metrics"; oom_lock serialises scans.
+ * select_bad_process() is static: oomx loads these only if the kernel's
+ * BTF has it (not inlined), see policy_open().
+ */
 SEC("fentry/select_bad_process")
 int BPF_PROG(oomx_scan_begin, struct oom_control *oc)
 {
@@ -444,18 +448,27 @@ int BPF_PROG(oomx_scan_end, struct oom_control *oc)
 		return 0;
 	ns = bpf_ktime_get_ns() - start;
 	oomx_stats.scan_start_ns = 0;
-	oomx_stats.scans++;
-	oomx_stats.scan_ns_sum += ns;
 	for (i = 0; i < OOMX_SCAN_BUCKETS; i++)
 		if (ns <= le[i])
 			break;
+	/* the bucket first: a reader may see a scan bucketed, not yet counted */
 	oomx_stats.scan_le[i]++;
+	oomx_stats.scan_ns_sum += ns;
+	oomx_stats.scans++;
 	return 0;
 }
 
 /* out_of_memory() returned: no OOM holds a generation any more */
 SEC("fexit/out_of_memory")
 int BPF_PROG(oomx_oom_end, struct oom_control *oc, bool ret)
+{
+	oomx_oom.state = 0;
+	return 0;
+}
+
+/* the same for an OOM that memory pressure started (oomx watch) */
+SEC("fexit/oom_ext_pressure_oom")
+int BPF_PROG(oomx_oom_end_pressure, struct oom_control *oc, struct oom_ext_trigger *t, int ret)
 {
 	oomx_oom.state = 0;
 	return 0;

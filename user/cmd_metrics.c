@@ -5,23 +5,33 @@
  * /proc/vmstat), the pinned policy (its .bss and oomx_cgroup_kills) and
  * the watcher's stats file; user/metrics.c formats.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "events.h"
 #include "metrics.h"
 #include "oomx.h"
 #include "pin.h"
 #include "sysfs.h"
 
 #define WATCH_STATS	"/run/oomx/watch.stats"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static unsigned long long sysfs_counter(const char *name)
 {
@@ -33,10 +43,49 @@ static unsigned long long sysfs_counter(const char *name)
 	return strtoull(buf, NULL, 10);
 }
 
+/*
+ * Paths of the cgroup ids in @m, from one walk of the cgroup2 tree that
+ * reads directories only: a cgroup's id is its directory's inode number,
+ * which readdir() gives without a stat.
+ */
+static void resolve_paths(struct oomx_metrics *m, const char *root, const char *rel, int depth)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *dir;
+	size_t i;
+
+	if (depth > 64 || snprintf(path, sizeof(path), "%s%s", root, rel) >= (int)sizeof(path))
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= (int)sizeof(sub))
+			continue;
+		for (i = 0; i < m->nr_cgroups; i++)
+			if (m->cgroups[i].id == (__u64)de->d_ino &&
+			    strlen(sub) < sizeof(m->cgroups[i].path))	/* else it stays id:N */
+				memcpy(m->cgroups[i].path, sub, strlen(sub) + 1);
+		resolve_paths(m, root, sub, depth + 1);
+	}
+	closedir(dir);
+}
+
+/*
+ * The policy's per-cgroup kills. A cgroup removed and created again at
+ * the same path (a restarted service) has a new id: both count under
+ * the one path, so that a path is one series. A removed cgroup is "id:N".
+ */
 static void gather_cgroups(struct oomx_metrics *m)
 {
 	char path[256];
 	__u64 key, next, val;
+	size_t i, j;
 	int fd;
 	bool first = true;
 
@@ -52,11 +101,24 @@ static void gather_cgroups(struct oomx_metrics *m)
 			continue;
 		m->cgroups[m->nr_cgroups].id = key;
 		m->cgroups[m->nr_cgroups].kills = val;
-		cgroup_path_of(key, m->cgroups[m->nr_cgroups].path,
-			       sizeof(m->cgroups[m->nr_cgroups].path));
+		m->cgroups[m->nr_cgroups].path[0] = '\0';
 		m->nr_cgroups++;
 	}
 	close(fd);
+	for (i = 0; i < m->nr_cgroups; i++)
+		if (m->cgroups[i].id == 1)	/* the root cgroup */
+			snprintf(m->cgroups[i].path, sizeof(m->cgroups[i].path), "/");
+	resolve_paths(m, "/sys/fs/cgroup", "", 0);
+	for (i = 0; i < m->nr_cgroups; i++) {
+		if (!m->cgroups[i].path[0])
+			continue;
+		for (j = i + 1; j < m->nr_cgroups; j++) {
+			if (strcmp(m->cgroups[i].path, m->cgroups[j].path))
+				continue;
+			m->cgroups[i].kills += m->cgroups[j].kills;
+			m->cgroups[j--] = m->cgroups[--m->nr_cgroups];
+		}
+	}
 }
 
 static void gather(struct oomx_metrics *m, const char *watch_stats)
@@ -113,7 +175,7 @@ static int listen_on(const char *cmd, const char *addr)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE };
-	struct addrinfo *res = NULL;
+	struct addrinfo *res = NULL, *ai;
 	char host[256], *colon;
 	const char *port;
 	int fd = -1, one = 1, err;
@@ -136,47 +198,79 @@ static int listen_on(const char *cmd, const char *addr)
 		fprintf(stderr, "%s: cannot resolve '%s': %s\n", cmd, addr, gai_strerror(err));
 		return -1;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 16)) {
-		fprintf(stderr, "%s: cannot listen on %s: %s\n", cmd, addr, strerror(errno));
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && !setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+		    !bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 16))
+			break;
+		err = errno;
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
 	}
+	if (fd < 0)
+		fprintf(stderr, "%s: cannot listen on %s: %s\n", cmd, addr, strerror(err));
 	freeaddrinfo(res);
 	return fd;
 }
 
-static void reply(int c, const char *status, const char *type, const char *body, size_t len)
+/* write all of @buf by @deadline (ms, CLOCK_MONOTONIC); no SIGPIPE */
+static int send_all(int c, const char *buf, size_t len, long long deadline)
+{
+	while (len) {
+		struct pollfd pfd = { .fd = c, .events = POLLOUT };
+		long long left = deadline - now_ms();
+		ssize_t w;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return -1;
+		w = send(c, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void reply(int c, const char *status, const char *type, const char *body, size_t len,
+		  long long deadline)
 {
 	char hdr[256];
 	int n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
 			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, type, len);
 
-	if (write(c, hdr, (size_t)n) != n)
-		return;
-	while (len) {
-		ssize_t w = write(c, body, len);
-
-		if (w <= 0)
-			return;
-		body += w;
-		len -= (size_t)w;
-	}
+	if (!send_all(c, hdr, (size_t)n, deadline))
+		send_all(c, body, len, deadline);
 }
 
-/* one request per connection; a client that says nothing for 2 s is dropped */
+/*
+ * One request per connection, all of it within REQUEST_MS: a client that
+ * trickles its request, or does not read the answer, is dropped then and
+ * holds no one else up for longer.
+ */
+#define REQUEST_MS	2000
+
 static void serve_one(int c, const char *watch_stats)
 {
-	struct timeval tv = { .tv_sec = 2 };
+	long long deadline = now_ms() + REQUEST_MS;
 	char req[2048], *body;
 	size_t got = 0, len;
-	ssize_t n;
 
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (got < sizeof(req) - 1 && (n = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+	while (got < sizeof(req) - 1) {
+		struct pollfd pfd = { .fd = c, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return;
+		n = recv(c, req + got, sizeof(req) - 1 - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;
 		got += (size_t)n;
 		req[got] = '\0';
 		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
@@ -184,19 +278,19 @@ static void serve_one(int c, const char *watch_stats)
 	}
 	req[got] = '\0';
 	if (strncmp(req, "GET ", 4)) {
-		reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
+		reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9, deadline);
 		return;
 	}
 	if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/ ", 2)) {
-		reply(c, "404 Not Found", "text/plain", "see /metrics\n", 13);
+		reply(c, "404 Not Found", "text/plain", "see /metrics\n", 13, deadline);
 		return;
 	}
 	body = render(watch_stats, &len);
 	if (!body) {
-		reply(c, "500 Internal Server Error", "text/plain", "out of memory\n", 14);
+		reply(c, "500 Internal Server Error", "text/plain", "out of memory\n", 14, deadline);
 		return;
 	}
-	reply(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, len);
+	reply(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, len, deadline);
 	free(body);
 }
 
@@ -264,11 +358,13 @@ int cmd_metrics(int argc, char **argv)
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (c < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			fprintf(stderr, "%s: accept: %s\n", cmd, strerror(errno));
-			close(fd);
-			return 1;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* out of something for now: say so, breathe, go on */
+				fprintf(stderr, "%s: accept: %s\n", cmd, strerror(errno));
+				sleep(1);
+			}
+			continue;	/* EINTR, ECONNABORTED, EPROTO, ...: the next one */
 		}
 		serve_one(c, watch_stats);
 		close(c);

@@ -24,6 +24,8 @@
 #include "pressure.h"
 #include "trigger.skel.h"
 
+#define WATCH_STATS	"/run/oomx/watch.stats"
+
 static volatile sig_atomic_t reload;
 
 static void on_hup(int sig)
@@ -79,6 +81,8 @@ static const char *result_str(int ret, bool dry_run)
 		return "oom-in-progress";
 	case -ESRCH:
 		return "nothing-killable";
+	case -ENOLINK:
+		return "no-policy";
 	default:
 		return "error";
 	}
@@ -93,9 +97,15 @@ static const char *result_text(int ret)
 		return "another OOM is in progress; the next trip tries again";
 	case -ESRCH:
 		return "nothing killable in its scope";
+	case -ENOLINK:
+		return "no policy chose a victim (none attached, or it deferred to the kernel); "
+		       "--kernel-choice kills the kernel's choice then";
 	case -ENOENT:
-		return "the cgroup has no memory controller of its own (enable \"memory\" in "
-		       "its parent's cgroup.subtree_control)";
+		return "the cgroup is gone, outside this cgroup namespace, or has no memory "
+		       "controller of its own (enable \"memory\" in its parent's "
+		       "cgroup.subtree_control)";
+	case -EPERM:
+		return "starting an OOM needs CAP_SYS_ADMIN";
 	default:
 		return strerror(-ret);
 	}
@@ -147,7 +157,7 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, ui
 
 /* run the OOM killer for @t's scope; 0 or a negative errno */
 static int fire(struct trigger *skel, const struct oomx_psi *t,
-		const struct oomx_psi_sample *s)
+		const struct oomx_psi_sample *s, bool policy_only)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	struct oom_ext_trigger *trig = &skel->bss->trig;
@@ -157,7 +167,8 @@ static int fire(struct trigger *skel, const struct oomx_psi *t,
 	trig->memcg_id = t->memcg_id;
 	trig->trigger_id = t->id;
 	trig->full = t->cfg.full;
-	trig->flags = t->cfg.dry_run ? OOM_EXT_TRIGGER_DRY_RUN : 0;
+	trig->flags = (t->cfg.dry_run ? OOM_EXT_TRIGGER_DRY_RUN : 0) |
+		      (policy_only ? OOM_EXT_TRIGGER_POLICY_ONLY : 0);
 	trig->threshold_us = t->cfg.stall_us;
 	trig->window_us = t->cfg.window_us;
 	trig->stall_us = s->stall_us;
@@ -166,7 +177,7 @@ static int fire(struct trigger *skel, const struct oomx_psi *t,
 	return err ? -errno : skel->bss->trig_ret;
 }
 
-static void on_trip(struct trigger *skel, struct oomx_psi *t, bool json)
+static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, bool json)
 {
 	struct oomx_psi_sample s = { 0 };
 	uint64_t total = 0, now = now_ns(), lasted;
@@ -178,7 +189,7 @@ static void on_trip(struct trigger *skel, struct oomx_psi *t, bool json)
 	if (psi_step(t, now) != OOMX_PSI_ACT)
 		return;
 	lasted = now - t->start_ns;
-	ret = fire(skel, t, &s);
+	ret = fire(skel, t, &s, policy_only);
 	report(t, &s, lasted, ret, &skel->bss->trig, json);
 	psi_acted(t, now_ns(), ret);
 }
@@ -238,6 +249,36 @@ static int load_config(const char *cmd, const char *path, bool dry_run, struct o
 	return 0;
 }
 
+/*
+ * SIGHUP: the file again, armed in @spare; only if all of it parses and
+ * arms does it replace @cur (a line kept as it was keeps its counters and
+ * its hold after a kill). Returns the set in force.
+ */
+static struct oomx_psi_set *reread(const char *cmd, const char *path, bool dry_run,
+				   const char *cgroot, struct oomx_psi_set *cur,
+				   struct oomx_psi_set *spare)
+{
+	static struct oomx_config next;
+	char err[512];
+
+	if (load_config(cmd, path, dry_run, &next)) {
+		fprintf(stderr, "%s: keeping the configuration in force\n", cmd);
+		return cur;
+	}
+	psi_set_init(spare, &next, cgroot);
+	if (psi_set_arm(spare, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n%s: keeping the configuration in force\n", cmd, err, cmd);
+		psi_set_close(spare);
+		return cur;
+	}
+	psi_set_carry(spare, cur);
+	psi_set_close(cur);
+	fprintf(stderr, "%s: %s re-read: %zu pressure line%s\n", cmd, path, spare->n,
+		spare->n == 1 ? "" : "s");
+	say_state(spare);
+	return spare;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -246,11 +287,13 @@ int cmd_watch(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "cgroup-root", required_argument, NULL, 'r' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "kernel-choice", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static const char usage[] =
-		"Usage: oomx watch -c FILE [--dry-run] [--json] [--cgroup-root DIR]\n"
+		"Usage: oomx watch -c FILE [--dry-run] [--kernel-choice] [--json]\n"
+		"                  [--cgroup-root DIR] [--stats FILE]\n"
 		"Act on memory pressure before the OOM: arm FILE's 'pressure' lines as\n"
 		"PSI triggers and, when one has tripped for its duration, run the OOM\n"
 		"killer for its scope (the machine, or a cgroup as a memcg OOM) with the\n"
@@ -262,16 +305,20 @@ int cmd_watch(int argc, char **argv)
 		"                     kill, and kill nobody\n"
 		"  --json             one JSON object per action (docs/events.md)\n"
 		"  --cgroup-root DIR  the cgroup2 mount (default /sys/fs/cgroup)\n"
+		"  --kernel-choice    also kill when the kernel's heuristic chose (no policy\n"
+		"                     attached, or it deferred, rejected all or failed);\n"
+		"                     by default only a policy's victim is killed\n"
 		"  --stats FILE       where its counters go, for 'oomx metrics' (default\n"
-		"                     /run/oomx/watch.stats; \"\" for nowhere)";
-	static struct oomx_config cfg, next;
-	static struct oomx_psi_set set;
+		"                     " WATCH_STATS "; \"\" for nowhere)";
+	static struct oomx_config cfg;
+	static struct oomx_psi_set sets[2];
+	struct oomx_psi_set *set = &sets[0];
 	const char *cfg_path = NULL, *cmd = "oomx watch", *cgroot = "/sys/fs/cgroup";
-	const char *stats = "/run/oomx/watch.stats";
+	const char *stats = WATCH_STATS;
 	struct trigger *skel = NULL;
 	struct sigaction sa = { 0 };
 	sigset_t block, old;
-	bool json = false, dry_run = false;
+	bool json = false, dry_run = false, policy_only = true;
 	char err[512];
 	int opt, ret = 1;
 
@@ -293,6 +340,9 @@ int cmd_watch(int argc, char **argv)
 		case 's':
 			stats = optarg[0] ? optarg : NULL;
 			break;
+		case 'k':
+			policy_only = false;
+			break;
 		case 'h':
 			puts(usage);
 			return 0;
@@ -306,6 +356,19 @@ int cmd_watch(int argc, char **argv)
 			cmd, usage);
 		return EXIT_USAGE;
 	}
+	/*
+	 * Signals are taken only inside ppoll(), none lost between checks,
+	 * and from the start: a reload while loading must not kill it.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	oomx_catch_signals();
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+
 	if (load_config(cmd, cfg_path, dry_run, &cfg))
 		return 1;
 	if (!cfg.nr_pressure) {
@@ -319,27 +382,17 @@ int cmd_watch(int argc, char **argv)
 			"bpf_oom_ext_trigger_oom() (run 'oomx check')\n", cmd, strerror(errno));
 		return 1;
 	}
-	psi_set_init(&set, &cfg, cgroot);
-	if (psi_set_arm(&set, err, sizeof(err))) {
+	psi_set_init(set, &cfg, cgroot);
+	if (psi_set_arm(set, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		goto cleanup;
 	}
 	oomx_stay_resident(cmd, true);
 	prefault_stack();
-	say_state(&set);
-	if (stats && !strcmp(stats, "/run/oomx/watch.stats"))
+	say_state(set);
+	if (stats && !strcmp(stats, WATCH_STATS))
 		mkdir("/run/oomx", 0755);
-	write_stats(cmd, stats, &set);
-
-	/* signals are taken only inside ppoll(): none is lost between checks */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	oomx_catch_signals();
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
+	write_stats(cmd, stats, set);
 
 	ret = 0;
 	while (!oomx_exiting) {
@@ -350,31 +403,18 @@ int cmd_watch(int argc, char **argv)
 
 		if (reload) {
 			reload = 0;
-			if (!load_config(cmd, cfg_path, dry_run, &next)) {
-				psi_set_close(&set);
-				cfg = next;
-				psi_set_init(&set, &cfg, cgroot);
-				if (psi_set_arm(&set, err, sizeof(err))) {
-					fprintf(stderr, "%s: %s\n", cmd, err);
-					ret = 1;
-					break;
-				}
-				fprintf(stderr, "%s: %s re-read: %zu pressure line%s\n", cmd,
-					cfg_path, cfg.nr_pressure, cfg.nr_pressure == 1 ? "" : "s");
-				say_state(&set);
-				write_stats(cmd, stats, &set);
-			} else {
-				fprintf(stderr, "%s: keeping the configuration in force\n", cmd);
-			}
+			set = reread(cmd, cfg_path, dry_run, cgroot, set, set == &sets[0] ? &sets[1] :
+				     &sets[0]);
+			write_stats(cmd, stats, set);
 		}
-		for (i = 0; i < set.n; i++) {
-			if (set.t[i].fd < 0)
+		for (i = 0; i < set->n; i++) {
+			if (set->t[i].fd < 0)
 				continue;
-			who[n] = &set.t[i];
-			fds[n].fd = set.t[i].fd;
+			who[n] = &set->t[i];
+			fds[n].fd = set->t[i].fd;
 			fds[n++].events = POLLPRI;
 		}
-		fds[n].fd = set.inotify_fd;
+		fds[n].fd = set->inotify_fd;
 		fds[n].events = POLLIN;
 		if (ppoll(fds, n + 1, NULL, &old) < 0) {
 			if (errno == EINTR)
@@ -388,32 +428,34 @@ int cmd_watch(int argc, char **argv)
 				/* the cgroup was removed: wait for it to come back */
 				fprintf(stderr, "%s: pressure line %u: %s went away; waiting for it "
 					"to appear again\n", cmd, who[i]->cfg.line, who[i]->cfg.scope);
-				psi_disarm(&set, who[i]);
+				psi_disarm(set, who[i]);
 				rearm = true;
 			} else if (fds[i].revents & POLLPRI) {
-				on_trip(skel, who[i], json);
-				write_stats(cmd, stats, &set);
+				on_trip(skel, who[i], policy_only, json);
+				write_stats(cmd, stats, set);
 			}
 		}
 		if (rearm || fds[n].revents & POLLIN) {
 			size_t armed = 0;
 
-			for (i = 0; i < set.n; i++)
-				armed += set.t[i].fd >= 0;
-			if (psi_set_rearm(&set, err, sizeof(err))) {
+			for (i = 0; i < set->n; i++)
+				armed += set->t[i].fd >= 0;
+			if (psi_set_rearm(set, err, sizeof(err))) {
 				fprintf(stderr, "%s: %s\n", cmd, err);
 				ret = 1;
 				break;
 			}
-			for (i = 0; i < set.n; i++)
-				armed -= set.t[i].fd >= 0;
+			for (i = 0; i < set->n; i++)
+				armed -= set->t[i].fd >= 0;
 			if (armed)	/* wrapped: more are armed than before */
-				say_state(&set);
+				say_state(set);
 		}
 	}
 
 cleanup:
-	psi_set_close(&set);
+	psi_set_close(set);
+	if (stats)
+		unlink(stats);	/* no counters of a watcher that is gone */
 	trigger__destroy(skel);
 	return ret;
 }

@@ -253,8 +253,8 @@ static int parse_pressure(struct parser *ps, struct oomx_config *cfg, int n, cha
 	p->full = w[2][0] == 'f';
 	if (duration_us(w[4], &p->window_us) || p->window_us < OOMX_PSI_WINDOW_MIN_US ||
 	    p->window_us > OOMX_PSI_WINDOW_MAX_US)
-		return fail(ps, "the window is a time from 500ms to 10s (the kernel's PSI "
-			    "limits), got '%s'", w[4]);
+		return fail(ps, "the window is a time from 500ms to 10s (the range "
+			    "Documentation/accounting/psi.rst gives), got '%s'", w[4]);
 	if (duration_us(w[3], &p->stall_us) || !p->stall_us || p->stall_us > p->window_us)
 		return fail(ps, "the stall is a time above 0 and at most the window (%s), "
 			    "with a unit (us, ms, s), got '%s'", w[4], w[3]);

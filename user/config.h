@@ -80,8 +80,9 @@ struct oomx_setting {
  * scope with the loaded policy. Times take us, ms or s.
  */
 #define OOMX_CFG_MAX_PRESSURE	16
-#define OOMX_PSI_WINDOW_MIN_US	500000ULL	/* the kernel's WINDOW_MIN_US */
-#define OOMX_PSI_WINDOW_MAX_US	10000000ULL	/* WINDOW_MAX_US */
+/* the range Documentation/accounting/psi.rst gives; psi_trigger_create() checks the maximum */
+#define OOMX_PSI_WINDOW_MIN_US	500000ULL
+#define OOMX_PSI_WINDOW_MAX_US	10000000ULL	/* WINDOW_MAX_US, kernel/sched/psi.c */
 #define OOMX_PRESSURE_MAX_FOR_US	3600000000ULL	/* an hour */
 
 struct oomx_pressure {

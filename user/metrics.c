@@ -44,7 +44,7 @@ static void scan_histogram(FILE *f, const struct oomx_metrics *m)
 	int i;
 
 	head(f, "oomx_scan_seconds", "histogram",
-	     "Time of the OOM killer's victim scan (select_bad_process()), policy callbacks included.");
+	     "Time of the OOM killer's victim scan (select_bad_process()), the policy's badness() calls included.");
 	for (i = 0; i <= OOMX_SCAN_BUCKETS; i++) {
 		cum += m->stats.scan_le[i];
 		fprintf(f, "oomx_scan_seconds_bucket{policy=");

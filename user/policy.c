@@ -14,6 +14,8 @@
 #include "rules.h"
 #include "sysfs.h"
 
+static void scan_timer_if_traceable(struct bpf_object *obj);
+
 bool policy_is_file(const char *spec)
 {
 	size_t n = strlen(spec);
@@ -163,7 +165,26 @@ int policy_open(const char *cmd, const char *spec, struct oomx_policy *p)
 	prog = bpf_object__find_program_by_name(p->obj, "oomx_shadow_eval");
 	if (prog)
 		bpf_program__set_autoload(prog, false);
+	scan_timer_if_traceable(p->obj);
 	return read_tunables(cmd, p);
+}
+
+/*
+ * The scan timer (oomx_scan_*, "oomx metrics") attaches to the static
+ * select_bad_process(), which a compiler may inline: without it in the
+ * kernel's BTF the metrics lose the scan's time, not the policy.
+ */
+static void scan_timer_if_traceable(struct bpf_object *obj)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool traceable = vmlinux &&
+			 btf__find_by_name_kind(vmlinux, "select_bad_process", BTF_KIND_FUNC) > 0;
+	struct bpf_program *prog;
+
+	btf__free(vmlinux);
+	bpf_object__for_each_program(prog, obj)
+		if (!strncmp(bpf_program__name(prog), "oomx_scan_", 10) && !traceable)
+			bpf_program__set_autoload(prog, false);
 }
 
 int policy_shadow(const char *cmd, struct oomx_policy *p)
@@ -181,7 +202,7 @@ int policy_shadow(const char *cmd, struct oomx_policy *p)
 	}
 	*mode = 1;
 	/*
-	 * Every program but the struct_ops, the end-of-OOM mark and the
+	 * Every program but the struct_ops, the end-of-OOM marks and the
 	 * scan timer (the metrics of a policy that decides): the shadow's,
 	 * the rules' tracepoints and any a policy feeds its score with. No
 	 * struct_ops map: no oom_ext needed.
@@ -189,7 +210,7 @@ int policy_shadow(const char *cmd, struct oomx_policy *p)
 	bpf_map__set_autocreate(p->ops, false);
 	bpf_object__for_each_program(prog, p->obj)
 		bpf_program__set_autoload(prog, bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS &&
-					  strcmp(bpf_program__name(prog), "oomx_oom_end") &&
+					  strncmp(bpf_program__name(prog), "oomx_oom_end", 12) &&
 					  strncmp(bpf_program__name(prog), "oomx_scan_", 10));
 	p->shadow = true;
 	return 0;

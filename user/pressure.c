@@ -103,6 +103,39 @@ void psi_set_init(struct oomx_psi_set *s, const struct oomx_config *cfg, const c
 	}
 }
 
+static bool same_line(const struct oomx_pressure *a, const struct oomx_pressure *b)
+{
+	return a->full == b->full && a->dry_run == b->dry_run && a->stall_us == b->stall_us &&
+	       a->window_us == b->window_us && a->for_us == b->for_us &&
+	       !strcmp(a->scope, b->scope);
+}
+
+void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
+{
+	size_t i, j;
+
+	for (i = 0; i < to->n; i++) {
+		struct oomx_psi *t = &to->t[i];
+
+		for (j = 0; j < from->n; j++) {
+			const struct oomx_psi *f = &from->t[j];
+
+			if (!same_line(&t->cfg, &f->cfg))
+				continue;
+			t->start_ns = f->start_ns;
+			t->last_ns = f->last_ns;
+			t->hold_ns = f->hold_ns;
+			t->trips = f->trips;
+			t->kills = f->kills;
+			t->dry_runs = f->dry_runs;
+			t->retries = f->retries;
+			t->nothing = f->nothing;
+			t->errors = f->errors;
+			break;
+		}
+	}
+}
+
 /* the scope's directory: the cgroup's, or the root's for the machine */
 static int scope_dir(const struct oomx_psi_set *s, const struct oomx_psi *t, char *buf, size_t len)
 {
@@ -130,13 +163,17 @@ static int watch_ancestor(struct oomx_psi_set *s, const char *dir)
 	return -1;
 }
 
-/* 1 if armed, 0 if its cgroup does not exist (watched), -1 on error */
-static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t len)
+/*
+ * 1 if armed; 0 if its cgroup does not exist or is going away (then the
+ * nearest existing ancestor is watched for it); -1 on error
+ */
+static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t len,
+		   bool again)
 {
 	bool machine = !strcmp(t->cfg.scope, "/");
 	char dir[PATH_MAX], file[PATH_MAX + 32], trig[64];
 	struct stat st;
-	int fd, n;
+	int fd, n, e;
 
 	if (scope_dir(s, t, dir, sizeof(dir))) {
 		snprintf(err, len, "pressure line %u: path too long", t->cfg.line);
@@ -146,41 +183,49 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 		snprintf(file, sizeof(file), "/proc/pressure/memory");
 	else
 		snprintf(file, sizeof(file), "%s/memory.pressure", dir);
-	/* watch first, then look: a cgroup made in between is not missed */
-	if (!machine && stat(dir, &st) && watch_ancestor(s, dir) && errno != ENOENT) {
-		snprintf(err, len, "pressure line %u: cannot watch for %s to appear: %s",
-			 t->cfg.line, dir, strerror(errno));
-		return -1;
-	}
 	fd = open(file, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && !machine)
-		return 0;
+	e = errno;
+	if (fd < 0 && !machine && (e == ENOENT || e == ENODEV))
+		goto absent;	/* ENODEV: kernfs says the cgroup is being removed */
 	if (fd < 0) {
 		snprintf(err, len, "pressure line %u: cannot open %s: %s%s", t->cfg.line, file,
-			 strerror(errno), errno == ENOENT ? " (a kernel without PSI, or booted with "
+			 strerror(e), e == ENOENT ? " (a kernel without PSI, or booted with "
 			 "psi=0: boot with psi=1)" : "");
 		return -1;
 	}
 	n = snprintf(trig, sizeof(trig), "%s %llu %llu", t->cfg.full ? "full" : "some",
 		     t->cfg.stall_us, t->cfg.window_us);
 	if (write(fd, trig, (size_t)n + 1) < 0) {
-		int e = errno;
-
+		e = errno;
 		close(fd);
 		if (e == ENODEV && !machine)	/* removed between open and write */
-			return 0;
+			goto absent;
 		snprintf(err, len, "pressure line %u: the kernel refused the trigger '%s' on %s: "
 			 "%s", t->cfg.line, trig, file, strerror(e));
 		return -1;
 	}
-	if (fstat(fd, &st) || (!machine && stat(dir, &st))) {
+	if (!machine && stat(dir, &st)) {
 		close(fd);
-		return 0;
+		goto absent;
 	}
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
 	t->prev_ns = 0;
 	return 1;
+
+absent:
+	/*
+	 * Watch, then look again: a cgroup made between the first look and
+	 * the watch would otherwise be missed.
+	 */
+	if (watch_ancestor(s, dir) && errno != ENOENT) {
+		snprintf(err, len, "pressure line %u: cannot watch for %s to appear: %s",
+			 t->cfg.line, dir, strerror(errno));
+		return -1;
+	}
+	if (!again && !stat(dir, &st))
+		return arm_one(s, t, err, len, true);
+	return 0;
 }
 
 static int arm_all(struct oomx_psi_set *s, char *err, size_t len)
@@ -188,7 +233,7 @@ static int arm_all(struct oomx_psi_set *s, char *err, size_t len)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->t[i].fd < 0 && arm_one(s, &s->t[i], err, len) < 0)
+		if (s->t[i].fd < 0 && arm_one(s, &s->t[i], err, len, false) < 0)
 			return -1;
 	return 0;
 }

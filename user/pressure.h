@@ -94,6 +94,13 @@ void psi_set_init(struct oomx_psi_set *s, const struct oomx_config *cfg, const c
  */
 int psi_set_arm(struct oomx_psi_set *s, char *err, size_t len);
 
+/*
+ * psi_set_carry: the lines of @to that are in @from unchanged (scope,
+ * kind, stall, window, duration, dry run) keep their counters, episode and
+ * hold
+ */
+void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from);
+
 /* psi_set_rearm: after an inotify event or a trigger's POLLERR: arm what appeared */
 int psi_set_rearm(struct oomx_psi_set *s, char *err, size_t len);
 
