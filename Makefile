@@ -202,7 +202,8 @@ $(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressu
 		-o $@ selftests/progs/pressure_test.c user/pressure.c
 
 # host unit test of the Prometheus exposition, with ASan and UBSan
-$(ST)/metrics_test: selftests/progs/metrics_test.c user/metrics.c user/metrics.h bpf/oomx_shared.h \
+$(ST)/metrics_test: selftests/progs/metrics_test.c user/metrics.c user/metrics.h user/pressure.h \
+		bpf/oomx_shared.h \
 		$(CONSTS_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -218,11 +219,12 @@ $(ST)/score_test: selftests/progs/score_test.c bpf/priority_score.h bpf/pressure
 		-o $@ selftests/progs/score_test.c
 
 # host unit test of the loader's event formatting
-$(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h bpf/oomx_shared.h \
-		$(CONSTS_H)
+$(ST)/events_test: selftests/progs/events_test.c user/events.c user/events.h user/cgroups.c \
+		user/cgroups.h bpf/oomx_shared.h $(CONSTS_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(B)/gen -o $@ selftests/progs/events_test.c user/events.c
+	$(Q)$(CC) $(CFLAGS) -I user -I bpf -I $(B)/gen -o $@ selftests/progs/events_test.c \
+		user/events.c user/cgroups.c
 
 $(ST)/%: selftests/progs/%.c selftests/progs/util.h
 	$(call msg,CC,$@)

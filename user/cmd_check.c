@@ -119,8 +119,6 @@ int cmd_check(int argc, char **argv)
 	struct check_state cs = { 0 };
 	const char *cfg_path = NULL;
 	struct statfs sfs;
-	struct btf *btf;
-	bool has_type = false;
 	int opt;
 
 	optind = 1;
@@ -147,12 +145,7 @@ int cmd_check(int argc, char **argv)
 	check_item(&cs, access("/sys/kernel/btf/vmlinux", R_OK) == 0,
 		   "kernel BTF (/sys/kernel/btf/vmlinux)",
 		   "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	btf = btf__load_vmlinux_btf();
-	if (btf) {
-		has_type = btf__find_by_name_kind(btf, "oom_ext_ops", BTF_KIND_STRUCT) > 0;
-		btf__free(btf);
-	}
-	check_item(&cs, has_type, "struct oom_ext_ops in the kernel's BTF",
+	check_item(&cs, kernel_btf_has("oom_ext_ops", BTF_KIND_STRUCT), "struct oom_ext_ops in the kernel's BTF",
 		   "this kernel lacks the oom_ext patches: build one with 'make kernel' "
 		   "(kernel/patches, CONFIG_OOM_EXT=y) and boot it");
 	check_item(&cs, sysfs_has_oom_ext(), SYSFS_OOM_EXT,

@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "cgroups.h"
+#include "globals.h"
 #include "metrics.h"
 #include "oomx.h"
 #include "pin.h"
@@ -27,10 +28,7 @@
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(oomx_now_ns() / 1000000);
 }
 
 static unsigned long long sysfs_counter(const char *name)
@@ -43,37 +41,16 @@ static unsigned long long sysfs_counter(const char *name)
 	return strtoull(buf, NULL, 10);
 }
 
-/*
- * Paths of the cgroup ids in @m, from one walk of the cgroup2 tree that
- * reads directories only: a cgroup's id is its directory's inode number,
- * which readdir() gives without a stat.
- */
-static void resolve_paths(struct oomx_metrics *m, const char *root, const char *rel, int depth)
+/* cgroup_walk()'s visitor: the path of each id of the map */
+static int name_cgroup(__u64 id, const char *path, void *ctx)
 {
-	char path[4096];
-	struct dirent *de;
-	DIR *dir;
+	struct oomx_metrics *m = ctx;
 	size_t i;
 
-	if (depth > 64 || snprintf(path, sizeof(path), "%s%s", root, rel) >= (int)sizeof(path))
-		return;
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		char sub[4096];
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= (int)sizeof(sub))
-			continue;
-		for (i = 0; i < m->nr_cgroups; i++)
-			if (m->cgroups[i].id == (__u64)de->d_ino &&
-			    strlen(sub) < sizeof(m->cgroups[i].path))	/* else it stays id:N */
-				memcpy(m->cgroups[i].path, sub, strlen(sub) + 1);
-		resolve_paths(m, root, sub, depth + 1);
-	}
-	closedir(dir);
+	for (i = 0; i < m->nr_cgroups; i++)
+		if (m->cgroups[i].id == id)
+			snprintf(m->cgroups[i].path, sizeof(m->cgroups[i].path), "%s", path);
+	return 0;
 }
 
 /*
@@ -105,10 +82,7 @@ static void gather_cgroups(struct oomx_metrics *m)
 		m->nr_cgroups++;
 	}
 	close(fd);
-	for (i = 0; i < m->nr_cgroups; i++)
-		if (m->cgroups[i].id == 1)	/* the root cgroup */
-			snprintf(m->cgroups[i].path, sizeof(m->cgroups[i].path), "/");
-	resolve_paths(m, "/sys/fs/cgroup", "", 0);
+	cgroup_walk(name_cgroup, m);	/* one walk for all of them */
 	for (i = 0; i < m->nr_cgroups; i++) {
 		if (!m->cgroups[i].path[0])
 			continue;
@@ -121,10 +95,36 @@ static void gather_cgroups(struct oomx_metrics *m)
 	}
 }
 
+/* the pinned policy's name and its counters in .bss, from one read of each map */
+static int gather_pinned(struct oomx_metrics *m)
+{
+	const struct oomx_stats *st;
+	const __u64 *lost;
+	struct oomx_section bss;
+	char path[256];
+	int err;
+
+	if (pin_read_var("rodata", "oomx_policy_name", m->pinned_policy,
+			 sizeof(m->pinned_policy)))
+		return -1;
+	m->pinned_policy[sizeof(m->pinned_policy) - 1] = '\0';
+	pin_path(path, sizeof(path), "bss");
+	err = oomx_section_open(&bss, path);
+	if (err)
+		return err;
+	st = oomx_section_var(&bss, "oomx_stats", sizeof(*st));
+	lost = oomx_section_var(&bss, "oomx_lost_events", sizeof(*lost));
+	if (st) {
+		m->stats = *st;
+		m->lost_events = lost ? *lost : 0;
+		m->pinned = true;
+	}
+	oomx_section_close(&bss);
+	return st ? 0 : -ENOENT;
+}
+
 static void gather(struct oomx_metrics *m, const char *watch_stats)
 {
-	char buf[64];
-
 	memset(m, 0, sizeof(*m));
 	m->oom_ext = sysfs_has_oom_ext();
 	if (m->oom_ext) {
@@ -138,16 +138,8 @@ static void gather(struct oomx_metrics *m, const char *watch_stats)
 		m->reaps = sysfs_counter("reaps");
 	}
 	m->have_vmstat = !vmstat_read("oom_kill", &m->vmstat_oom_kill);
-	if (pin_loaded() &&
-	    !pin_read_var("bss", "oomx_stats", &m->stats, sizeof(m->stats)) &&
-	    !pin_read_var("rodata", "oomx_policy_name", m->pinned_policy,
-			  sizeof(m->pinned_policy))) {
-		m->pinned = true;
-		m->pinned_policy[sizeof(m->pinned_policy) - 1] = '\0';
-		if (pin_read_var("bss", "oomx_lost_events", &buf, sizeof(__u64)) == 0)
-			memcpy(&m->lost_events, buf, sizeof(__u64));
+	if (pin_loaded() && !gather_pinned(m))
 		gather_cgroups(m);
-	}
 	m->have_watch = !watch_stats_read(watch_stats, m->triggers, OOMX_CFG_MAX_PRESSURE,
 					  &m->nr_triggers);
 }

@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -34,14 +33,6 @@ static void on_hup(int sig)
 	reload = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * The stack a trip needs, faulted in now: under MCL_FUTURE a new stack page
  * is allocated at its first touch, and that may be the moment memory is
@@ -56,59 +47,31 @@ static void prefault_stack(void)
 		pad[i] = 0;
 }
 
-static const char *chosen_by_str(unsigned int kind)
-{
-	switch (kind) {
-	case OOM_EXT_KILL_KERNEL:
-		return "kernel";
-	case OOM_EXT_KILL_POLICY:
-		return "policy";
-	case OOM_EXT_KILL_SELECT:
-		return "select";
-	default:
-		return "none";
-	}
-}
+/* the kfunc's answers: the JSON word, and what the text line says */
+static const struct {
+	int err;
+	const char *word, *text;
+} results[] = {
+	{ -EAGAIN, "victim-exiting", "a previous victim is still exiting; the next trip tries again" },
+	{ -EBUSY, "oom-in-progress", "another OOM is in progress; the next trip tries again" },
+	{ -ESRCH, "nothing-killable", "nothing killable in its scope" },
+	{ -ENOLINK, "no-policy", "no policy chose a victim (none attached, or it deferred to the "
+	  "kernel); --kernel-choice kills the kernel's choice then" },
+	{ -ENOENT, "error", "the cgroup is gone, outside this cgroup namespace, or has no memory "
+	  "controller of its own (enable \"memory\" in its parent's cgroup.subtree_control)" },
+	{ -EPERM, "error", "starting an OOM needs CAP_SYS_ADMIN" },
+};
 
-static const char *result_str(int ret, bool dry_run)
+static const char *result_str(int ret, bool dry_run, bool word)
 {
-	switch (ret) {
-	case 0:
+	size_t i;
+
+	if (!ret)
 		return dry_run ? "would-kill" : "killed";
-	case -EAGAIN:
-		return "victim-exiting";
-	case -EBUSY:
-		return "oom-in-progress";
-	case -ESRCH:
-		return "nothing-killable";
-	case -ENOLINK:
-		return "no-policy";
-	default:
-		return "error";
-	}
-}
-
-static const char *result_text(int ret)
-{
-	switch (ret) {
-	case -EAGAIN:
-		return "a previous victim is still exiting; the next trip tries again";
-	case -EBUSY:
-		return "another OOM is in progress; the next trip tries again";
-	case -ESRCH:
-		return "nothing killable in its scope";
-	case -ENOLINK:
-		return "no policy chose a victim (none attached, or it deferred to the kernel); "
-		       "--kernel-choice kills the kernel's choice then";
-	case -ENOENT:
-		return "the cgroup is gone, outside this cgroup namespace, or has no memory "
-		       "controller of its own (enable \"memory\" in its parent's "
-		       "cgroup.subtree_control)";
-	case -EPERM:
-		return "starting an OOM needs CAP_SYS_ADMIN";
-	default:
-		return strerror(-ret);
-	}
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (results[i].err == ret)
+			return word ? results[i].word : results[i].text;
+	return word ? "error" : strerror(-ret);
 }
 
 static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, uint64_t lasted_ns,
@@ -127,11 +90,11 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, ui
 		       (unsigned long long)(lasted_ns / 1000), (unsigned long long)s->stall_us,
 		       (unsigned long long)s->measured_us, s->windowed ? "window" : "avg10",
 		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
-		       result_str(ret, c->dry_run), ret < 0 ? -ret : 0);
+		       result_str(ret, c->dry_run, true), ret < 0 ? -ret : 0);
 		if (!ret) {
 			printf(",\"pid\":%d,\"comm\":", trig->victim_pid);
 			json_string(stdout, trig->victim_comm, sizeof(trig->victim_comm));
-			printf(",\"chosen_by\":\"%s\"", chosen_by_str(trig->chosen_by));
+			printf(",\"chosen_by\":\"%s\"", kill_kind_str(trig->chosen_by));
 		}
 		printf("}\n");
 	} else {
@@ -150,7 +113,7 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, ui
 			       trig->victim_comm, trig->chosen_by == OOM_EXT_KILL_KERNEL ?
 			       "kernel" : "policy");
 		else
-			printf("no kill: %s\n", result_text(ret));
+			printf("no kill: %s\n", result_str(ret, false, false));
 	}
 	fflush(stdout);
 }
@@ -180,7 +143,7 @@ static int fire(struct trigger *skel, const struct oomx_psi *t,
 static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, bool json)
 {
 	struct oomx_psi_sample s = { 0 };
-	uint64_t total = 0, now = now_ns(), lasted;
+	uint64_t total = 0, now = oomx_now_ns(), lasted;
 	unsigned int avg10 = 0;
 	int ret;
 
@@ -191,7 +154,7 @@ static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, 
 	lasted = now - t->start_ns;
 	ret = fire(skel, t, &s, policy_only);
 	report(t, &s, lasted, ret, &skel->bss->trig, json);
-	psi_acted(t, now_ns(), ret);
+	psi_acted(t, oomx_now_ns(), ret);
 }
 
 /* on stderr, also with --json: the state of each trigger */
@@ -210,12 +173,7 @@ static void write_stats(const char *cmd, const char *path, const struct oomx_psi
 		st[i].line = t->cfg.line;
 		st[i].full = t->cfg.full;
 		snprintf(st[i].scope, sizeof(st[i].scope), "%s", t->cfg.scope);
-		st[i].trips = t->trips;
-		st[i].kills = t->kills;
-		st[i].dry_runs = t->dry_runs;
-		st[i].retries = t->retries;
-		st[i].nothing = t->nothing;
-		st[i].errors = t->errors;
+		st[i].n = t->n;
 	}
 	if (watch_stats_write(path, st, set->n) && !warned) {
 		fprintf(stderr, "%s: cannot write its counters to %s (%s): 'oomx metrics' will not "

@@ -3,7 +3,6 @@
  * Event formatting. Kept free of libbpf so that the host unit tests can
  * exercise it with hand-made records.
  */
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
@@ -11,59 +10,7 @@
 #include <sys/stat.h>
 #include "events.h"
 
-static char cg_root[PATH_MAX] = "/sys/fs/cgroup";
-
-void events_set_cgroup_root(const char *root)
-{
-	snprintf(cg_root, sizeof(cg_root), "%s", root);
-}
-
-#define CG_CACHE 64
-static struct {
-	__u64 id;
-	char path[256];
-} cg_cache[CG_CACHE];
-static unsigned int cg_next;
-
-static __u64 want_ino;
-static char found[PATH_MAX];
-
-static int cg_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_D && (__u64)st->st_ino == want_ino) {
-		snprintf(found, sizeof(found), "%s", path);
-		return 1;
-	}
-	return 0;
-}
-
-const char *cgroup_path_of(__u64 id, char *buf, size_t len)
-{
-	unsigned int i;
-	size_t root_len = strlen(cg_root);
-
-	buf[0] = '\0';
-	if (!id)
-		return buf;
-	for (i = 0; i < CG_CACHE; i++) {
-		if (cg_cache[i].id == id) {
-			snprintf(buf, len, "%s", cg_cache[i].path);
-			return buf;
-		}
-	}
-	want_ino = id;
-	found[0] = '\0';
-	if (nftw(cg_root, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
-		return buf;
-	snprintf(buf, len, "%s", found[root_len] ? found + root_len : "/");
-	cg_cache[cg_next % CG_CACHE].id = id;
-	snprintf(cg_cache[cg_next % CG_CACHE].path, sizeof(cg_cache[0].path), "%s", buf);
-	cg_next++;
-	return buf;
-}
-
-static const char *kind_str(__u32 kind)
+const char *kill_kind_str(__u32 kind)
 {
 	switch (kind) {
 	case OOM_EXT_KILL_NONE:
@@ -165,7 +112,7 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 		ev->memcg_id ? " in " : "",
 		ev->memcg_id ? cgroup_path_of(ev->memcg_id, ocg, sizeof(ocg)) : "",
 		ev->kind == OOM_EXT_KILL_POLICY || ev->kind == OOM_EXT_KILL_SELECT ?
-		policy : "the kernel", kind_str(ev->kind));
+		policy : "the kernel", kill_kind_str(ev->kind));
 	fprintf(f, "    why: %s\n", reason[0] ? reason : "(no reason given)");
 	fprintf(f, "    score: kernel %" PRId64 ", policy ", (int64_t)ev->kernel_points);
 	if (ev->policy_points == OOM_EXT_NEVER)
@@ -269,7 +216,7 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 		return;
 	}
 	fprintf(f, ",\"uid\":%u,\"chosen_by\":\"%s\",\"constraint\":\"%s\"", ev->uid,
-		kind_str(ev->kind), constraint_str(ev->constraint));
+		kill_kind_str(ev->kind), constraint_str(ev->constraint));
 	json_cgroup(f, "oom_cgroup", ev->memcg_id);
 	json_cgroup(f, "cgroup", ev->victim_memcg_id);
 	json_cgroup(f, "group_killed", ev->group_memcg_id);

@@ -6,17 +6,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "cgroups.h"
 #include "oomx_shared.h"
 
-/*
- * cgroup_path_of: the path below the cgroup2 mount of the cgroup whose
- * directory has inode @id, written to @buf; "/" for the root, "" if not
- * found (the cgroup is gone). Results are cached.
- */
-const char *cgroup_path_of(__u64 id, char *buf, size_t len);
-
-/* the cgroup2 mount point cgroup_path_of() searches (default /sys/fs/cgroup) */
-void events_set_cgroup_root(const char *root);
+/* kill_kind_str: an enum oom_ext_kill_kind as the events say it: none, kernel, ... */
+const char *kill_kind_str(__u32 kind);
 
 /* event_print_text: one or two lines a person can read */
 void event_print_text(FILE *f, const struct oomx_event *ev);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "oomx.h"
 
@@ -62,6 +63,14 @@ void oomx_stay_resident(const char *cmd, bool unkillable)
 	if (!set)
 		fprintf(stderr, "%s: cannot set its oom_score_adj to -1000 (%s): the OOM killer may "
 			"kill it, which detaches the policy\n", cmd, strerror(errno));
+}
+
+uint64_t oomx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 bool wants_help(int argc, char **argv)

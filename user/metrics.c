@@ -105,18 +105,18 @@ static void watch(FILE *f, const struct oomx_metrics *m)
 		size_t off;
 	} c[] = {
 		{ "oomx_pressure_trips_total", "Times the PSI trigger of a pressure line tripped.",
-		  offsetof(struct oomx_watch_stat, trips) },
+		  offsetof(struct oomx_psi_counts, trips) },
 		{ "oomx_pressure_kills_total", "OOM kills a pressure line started.",
-		  offsetof(struct oomx_watch_stat, kills) },
+		  offsetof(struct oomx_psi_counts, kills) },
 		{ "oomx_pressure_dry_runs_total", "Victims a dry-run pressure line chose and spared.",
-		  offsetof(struct oomx_watch_stat, dry_runs) },
+		  offsetof(struct oomx_psi_counts, dry_runs) },
 		{ "oomx_pressure_retries_total",
 		  "Trips that killed nobody because a victim was still exiting or another OOM ran.",
-		  offsetof(struct oomx_watch_stat, retries) },
+		  offsetof(struct oomx_psi_counts, retries) },
 		{ "oomx_pressure_nothing_total", "Trips that found nothing killable.",
-		  offsetof(struct oomx_watch_stat, nothing) },
+		  offsetof(struct oomx_psi_counts, nothing) },
 		{ "oomx_pressure_errors_total", "Trips the kernel refused with an error.",
-		  offsetof(struct oomx_watch_stat, errors) },
+		  offsetof(struct oomx_psi_counts, errors) },
 	};
 	size_t i, j;
 
@@ -128,7 +128,7 @@ static void watch(FILE *f, const struct oomx_metrics *m)
 			fprintf(f, "%s{line=\"%u\",scope=", c[j].name, t->line);
 			label(f, t->scope);
 			fprintf(f, ",kind=\"%s\"} %llu\n", t->full ? "full" : "some",
-				*(const unsigned long long *)((const char *)t + c[j].off));
+				*(const unsigned long long *)((const char *)&t->n + c[j].off));
 		}
 	}
 }
@@ -188,8 +188,8 @@ int watch_stats_write(const char *path, const struct oomx_watch_stat *st, size_t
 		"nothing errors scope\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "%u %s %llu %llu %llu %llu %llu %llu %s\n", st[i].line,
-			st[i].full ? "full" : "some", st[i].trips, st[i].kills, st[i].dry_runs,
-			st[i].retries, st[i].nothing, st[i].errors, st[i].scope);
+			st[i].full ? "full" : "some", st[i].n.trips, st[i].n.kills, st[i].n.dry_runs,
+			st[i].n.retries, st[i].n.nothing, st[i].n.errors, st[i].scope);
 	ok = !ferror(f);
 	ok = !fclose(f) && ok;
 	if (!ok || rename(tmp, path)) {
@@ -214,8 +214,9 @@ int watch_stats_read(const char *path, struct oomx_watch_stat *st, size_t max, s
 		if (line[0] == '#')
 			continue;
 		memset(s, 0, sizeof(*s));
-		if (sscanf(line, "%u %7s %llu %llu %llu %llu %llu %llu %n", &s->line, kind, &s->trips,
-			   &s->kills, &s->dry_runs, &s->retries, &s->nothing, &s->errors, &at) != 8)
+		if (sscanf(line, "%u %7s %llu %llu %llu %llu %llu %llu %n", &s->line, kind,
+			   &s->n.trips, &s->n.kills, &s->n.dry_runs, &s->n.retries, &s->n.nothing,
+			   &s->n.errors, &at) != 8)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		snprintf(s->scope, sizeof(s->scope), "%s", line + at);

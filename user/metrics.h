@@ -17,13 +17,14 @@
 #include <linux/types.h>
 #include "config.h"
 #include "oomx_shared.h"
+#include "pressure.h"
 
 /* what the watcher writes for each trigger (oomx watch --stats) */
 struct oomx_watch_stat {
 	unsigned int line;
 	bool full;
 	char scope[OOMX_CFG_VALUE_LEN];
-	unsigned long long trips, kills, dry_runs, retries, nothing, errors;
+	struct oomx_psi_counts n;
 };
 
 struct oomx_metrics {

@@ -14,6 +14,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "config.h"
 
 #define EXIT_USAGE		2
@@ -37,6 +38,9 @@ int read_config(const char *cmd, const char *path, struct oomx_config *cfg);
  * a failure is a warning, not an error
  */
 void oomx_stay_resident(const char *cmd, bool unkillable);
+
+/* CLOCK_MONOTONIC in ns */
+uint64_t oomx_now_ns(void);
 
 /* -h or --help as the only argument */
 bool wants_help(int argc, char **argv);

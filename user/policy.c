@@ -176,12 +176,9 @@ int policy_open(const char *cmd, const char *spec, struct oomx_policy *p)
  */
 static void scan_timer_if_traceable(struct bpf_object *obj)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool traceable = vmlinux &&
-			 btf__find_by_name_kind(vmlinux, "select_bad_process", BTF_KIND_FUNC) > 0;
+	bool traceable = kernel_btf_has("select_bad_process", BTF_KIND_FUNC);
 	struct bpf_program *prog;
 
-	btf__free(vmlinux);
 	bpf_object__for_each_program(prog, obj)
 		if (!strncmp(bpf_program__name(prog), "oomx_scan_", 10) && !traceable)
 			bpf_program__set_autoload(prog, false);

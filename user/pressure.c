@@ -36,7 +36,7 @@ enum oomx_psi_step psi_step(struct oomx_psi *t, uint64_t now_ns)
 {
 	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
 
-	t->trips++;
+	t->n.trips++;
 	if (now_ns < t->hold_ns)
 		return OOMX_PSI_IGNORE;
 	/*
@@ -73,17 +73,17 @@ void psi_sample(struct oomx_psi *t, uint64_t now_ns, uint64_t total_us,
 void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
 {
 	if (ret == -EAGAIN || ret == -EBUSY) {
-		t->retries++;
+		t->n.retries++;
 		return;
 	}
 	if (!ret && t->cfg.dry_run)
-		t->dry_runs++;
+		t->n.dry_runs++;
 	else if (!ret)
-		t->kills++;
+		t->n.kills++;
 	else if (ret == -ESRCH)
-		t->nothing++;
+		t->n.nothing++;
 	else
-		t->errors++;
+		t->n.errors++;
 	t->start_ns = 0;
 	t->hold_ns = now_ns + t->cfg.window_us * NSEC_PER_USEC;
 }
@@ -125,12 +125,7 @@ void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
 			t->start_ns = f->start_ns;
 			t->last_ns = f->last_ns;
 			t->hold_ns = f->hold_ns;
-			t->trips = f->trips;
-			t->kills = f->kills;
-			t->dry_runs = f->dry_runs;
-			t->retries = f->retries;
-			t->nothing = f->nothing;
-			t->errors = f->errors;
+			t->n = f->n;
 			break;
 		}
 	}

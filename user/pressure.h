@@ -19,6 +19,16 @@
 #include <stdint.h>
 #include "config.h"
 
+/* what a pressure line did, since the watcher started ("oomx metrics") */
+struct oomx_psi_counts {
+	unsigned long long trips;	/* the kernel raised the trigger */
+	unsigned long long kills;
+	unsigned long long dry_runs;	/* victims chosen and spared */
+	unsigned long long retries;	/* a victim still exiting, or another OOM */
+	unsigned long long nothing;	/* nothing killable */
+	unsigned long long errors;	/* refused, no policy among them */
+};
+
 struct oomx_psi {
 	struct oomx_pressure cfg;
 	unsigned int id;		/* the trigger id the kernel reports: its line */
@@ -29,8 +39,7 @@ struct oomx_psi {
 	uint64_t hold_ns;		/* trips before this are ignored (after an action) */
 	uint64_t prev_total_us;		/* the last reading of the stall total */
 	uint64_t prev_ns;		/* ... and when, 0 if none */
-	/* counters since the watcher started */
-	uint64_t trips, kills, dry_runs, retries, nothing, errors;
+	struct oomx_psi_counts n;
 };
 
 /* what a measurement says: stall_us of stall over measured_us */

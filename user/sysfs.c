@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include "sysfs.h"
 
 int sysfs_read_line(const char *path, char *buf, size_t len)
@@ -19,6 +20,18 @@ int sysfs_read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	return err;
+}
+
+bool kernel_btf_has(const char *name, int kind)
+{
+	static struct btf *vmlinux;
+	static bool loaded;
+
+	if (!loaded) {
+		vmlinux = btf__load_vmlinux_btf();	/* kept: the process is short */
+		loaded = true;
+	}
+	return vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0;
 }
 
 int vmstat_read(const char *key, unsigned long long *v)

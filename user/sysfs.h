@@ -11,6 +11,12 @@
 /* sysfs_read_line: a one-line file into @buf, without the newline; 0 or -errno */
 int sysfs_read_line(const char *path, char *buf, size_t len);
 
+/*
+ * kernel_btf_has: whether the running kernel's BTF has @name of @kind
+ * (BTF_KIND_STRUCT, BTF_KIND_FUNC, ...); the BTF is read once per process
+ */
+bool kernel_btf_has(const char *name, int kind);
+
 /* vmstat_read: counter @key of /proc/vmstat; 0 or -1 */
 int vmstat_read(const char *key, unsigned long long *v);
 

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: events_test CGROUP_ROOT json|text\n");
 		return 2;
 	}
-	events_set_cgroup_root(argv[1]);
+	cgroup_set_root(argv[1]);
 	snprintf(path, sizeof(path), "%s/a/b", argv[1]);
 	if (stat(path, &st)) {
 		perror(path);

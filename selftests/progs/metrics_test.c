@@ -47,10 +47,10 @@ int main(int argc, char **argv)
 	m.cgroups[1].path[0] = '\0';	/* removed since */
 	m.have_watch = true;
 	m.nr_triggers = 2;
-	m.triggers[0] = (struct oomx_watch_stat){ .line = 3, .scope = "/work", .trips = 9, .kills = 1,
-						  .retries = 2 };
+	m.triggers[0] = (struct oomx_watch_stat){ .line = 3, .scope = "/work",
+						  .n = { .trips = 9, .kills = 1, .retries = 2 } };
 	m.triggers[1] = (struct oomx_watch_stat){ .line = 4, .full = true, .scope = "/",
-						  .trips = 1, .dry_runs = 1 };
+						  .n = { .trips = 1, .dry_runs = 1 } };
 
 	if (argc == 3 && !strcmp(argv[1], "stats")) {
 		if (watch_stats_write(argv[2], m.triggers, m.nr_triggers) ||

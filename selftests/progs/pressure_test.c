@@ -53,7 +53,7 @@ int main(void)
 	trigger(&t, 1000, 0);
 	check(psi_step(&t, 5000 * MS) == OOMX_PSI_ACT, "for 0: the first trip acts");
 	psi_acted(&t, 5000 * MS, 0);
-	check(t.kills == 1, "a kill is counted");
+	check(t.n.kills == 1, "a kill is counted");
 	check(psi_step(&t, 5500 * MS) == OOMX_PSI_IGNORE, "a trip within a window of the kill is ignored");
 	check(psi_step(&t, 6100 * MS) == OOMX_PSI_ACT, "a trip after the hold acts again");
 
@@ -64,13 +64,13 @@ int main(void)
 	check(psi_step(&t, 12100 * MS) == OOMX_PSI_WAIT, "2.1 s: waits");
 	check(psi_step(&t, 13050 * MS) == OOMX_PSI_ACT, "3.05 s: acts");
 	psi_acted(&t, 13050 * MS, -EAGAIN);
-	check(t.retries == 1 && t.start_ns == 10000 * MS,
+	check(t.n.retries == 1 && t.start_ns == 10000 * MS,
 	      "a victim still exiting: the episode goes on, counted as a retry");
 	check(psi_step(&t, 14050 * MS) == OOMX_PSI_ACT, "the next trip tries again");
 	psi_acted(&t, 14050 * MS, -EBUSY);
 	check(psi_step(&t, 15050 * MS) == OOMX_PSI_ACT, "after another OOM held oom_lock, too");
 	psi_acted(&t, 15050 * MS, -ESRCH);
-	check(t.nothing == 1 && !t.start_ns, "nothing killable: the episode ends");
+	check(t.n.nothing == 1 && !t.start_ns, "nothing killable: the episode ends");
 	check(psi_step(&t, 16100 * MS) == OOMX_PSI_WAIT, "a new episode needs the duration again");
 
 	trigger(&t, 1000, 3000);
@@ -84,7 +84,7 @@ int main(void)
 	t.cfg.dry_run = true;
 	psi_step(&t, 30000 * MS);
 	psi_acted(&t, 30000 * MS, 0);
-	check(t.dry_runs == 1 && !t.kills, "a dry run is counted as one, not as a kill");
+	check(t.n.dry_runs == 1 && !t.n.kills, "a dry run is counted as one, not as a kill");
 
 	/* measurements */
 	trigger(&t, 1000, 0);
