@@ -188,11 +188,11 @@ selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST)/pin_poke $(ST)/pressure_test $(ST)/metrics_test
 
 # host unit test of the configuration parser, with ASan and UBSan
-$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h
+$(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
-		-o $@ selftests/progs/config_test.c user/config.c
+		-I $(B)/gen -o $@ selftests/progs/config_test.c user/config.c
 
 # host unit test of the pressure triggers' decisions, with ASan and UBSan
 $(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressure.h user/config.h

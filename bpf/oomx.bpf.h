@@ -33,6 +33,12 @@
  *			const struct oom_ext_kill_info *info): the reason an
  *			event gives for a kill the policy chose (at most 63
  *			bytes); without it, a generic one
+ *   OOMX_KILL_MODE fn	u32 fn(struct task_struct *victim, struct oom_control *oc):
+ *			just before a kill, whether it takes the victim's
+ *			process (OOM_EXT_KILL_MODE_PROCESS), its whole memory
+ *			cgroup (OOM_EXT_KILL_MODE_GROUP) or what memory.oom.group
+ *			says (OOM_EXT_KILL_MODE_DEFAULT); fn may set
+ *			oomx_kill_line for the event. rules.bpf.h has one.
  *   OOMX_INIT fn	s32 fn(void): called when the policy attaches, not
  *			sleepable; non-zero refuses the attach
  *   OOMX_POLICY_SUMMARY	one line for "oomx list"
@@ -278,6 +284,12 @@ static const char *OOMX_EXPLAIN(struct task_struct *victim,
 #ifdef OOMX_INIT
 static s32 OOMX_INIT(void);
 #endif
+#ifdef OOMX_KILL_MODE
+static u32 OOMX_KILL_MODE(struct task_struct *victim, struct oom_control *oc);
+#endif
+
+/* the configuration line behind this OOM's kill mode, for its event */
+__u32 oomx_kill_line;
 
 static __always_inline struct oomx_event *oomx_event_start(u32 type,
 							   struct task_struct *p)
@@ -379,6 +391,8 @@ void BPF_PROG(oomx_killed, struct task_struct *victim, struct oom_control *oc,
 	ev->nr_scored = info->nr_scored;
 	ev->runner_up_pid = info->runner_up_pid;
 	ev->runner_up_points = info->runner_up_points;
+	ev->kill_mode = info->kill_mode;
+	ev->kill_line = info->kill_mode ? oomx_kill_line : 0;
 	oomx_event_trigger(ev, oc);
 	why = oomx_reason(victim, info);
 	if (why)
@@ -422,6 +436,7 @@ u32 BPF_PROG(oomx_victim_timeout_ms)
 	gen = oomx_gen_now();
 	oomx_oom.state = OOMX_OOM_ACTIVE | gen;
 	oomx_oom_seq++;
+	oomx_kill_line = 0;
 	return victim_timeout_ms[gen & 1];
 }
 
@@ -499,6 +514,15 @@ s32 BPF_PROG(oomx_select, struct oom_control *oc)
 }
 #endif
 
+#ifdef OOMX_KILL_MODE
+SEC("struct_ops/kill_mode")
+u32 BPF_PROG(oomx_kill_mode, struct task_struct *victim, struct oom_control *oc)
+{
+	oomx_kill_line = 0;
+	return OOMX_KILL_MODE(victim, oc);
+}
+#endif
+
 #ifdef OOMX_INIT
 /* not sleepable: a timer armed here may walk tasks (growth.bpf.h) */
 SEC("struct_ops/init")
@@ -519,6 +543,9 @@ struct oom_ext_ops oomx_ops = {
 #endif
 #ifdef OOMX_INIT
 	.init			= (void *)oomx_init,
+#endif
+#ifdef OOMX_KILL_MODE
+	.kill_mode		= (void *)oomx_kill_mode,
 #endif
 	.killed			= (void *)oomx_killed,
 	.reaped			= (void *)oomx_reaped,

@@ -97,6 +97,14 @@ struct oomx_event {
 	__u64 trigger_window_us;
 	__u64 trigger_stall_us;	/* measured, over trigger_measured_us */
 	__u64 trigger_measured_us;
+
+	/*
+	 * appended: OOMX_EV_KILL, what the kill took by the policy's
+	 * decision (enum oom_ext_kill_mode, 0: memory.oom.group decided) and
+	 * the configuration line that asked for it (0 if none did)
+	 */
+	__u32 kill_mode;
+	__u32 kill_line;
 };
 
 /*
@@ -243,9 +251,14 @@ struct oomx_growth_stats {
  * configuration it belongs to.
  */
 struct prio_rule {
-	__u32 klass;	/* 0..255 */
-	__u32 line;	/* of the configuration file, for explanations */
+	__u32 klass;		/* 0..255, or OOMX_CLASS_NONE: a kill rule only */
+	__u32 line;		/* of the configuration file, for explanations */
+	__u32 kill_mode;	/* enum oom_ext_kill_mode of a "kill" line, 0 if none */
+	__u32 kill_line;	/* its line */
 };
+
+/* the class of a cgroup path that has a "kill" line but no class line */
+#define OOMX_CLASS_NONE		256
 
 /*
  * A cgroup rule names a path; the policy binds it to the cgroup that has

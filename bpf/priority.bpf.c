@@ -17,6 +17,7 @@
 #define OOMX_SCORE		priority_score
 #define OOMX_EXPLAIN		priority_explain
 #define OOMX_INIT		priority_init
+#define OOMX_KILL_MODE		oomx_rules_kill_mode
 #include "oomx.bpf.h"
 #include "rules.bpf.h"
 #include "priority_score.h"

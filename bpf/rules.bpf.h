@@ -6,7 +6,11 @@
  * first) to 255 (never). A task no rule matches is in class 100. The most
  * specific rule decides: a command-name rule, else a uid rule, else the
  * rule of the nearest cgroup on the path from the task's cgroup up to the
- * root. oomx fills the maps (user/rules.c) when it finds them in a policy;
+ * root. "kill group|process cgroup PATH" lines say what a kill takes, the
+ * same way: the victim's whole memory cgroup or its process only, by the
+ * nearest cgroup with such a line, whatever memory.oom.group says (a policy
+ * including this file sets OOMX_KILL_MODE to oomx_rules_kill_mode). A path
+ * with both lines has one entry, with both. oomx fills the maps (user/rules.c) when it finds them in a policy;
  * "oomx apply" replaces them atomically: every key carries a generation
  * (bpf/oomx.bpf.h), and a policy classifies with oomx_cfg_gen().
  *
@@ -19,6 +23,10 @@
  */
 #ifndef __OOMX_RULES_BPF_H
 #define __OOMX_RULES_BPF_H
+
+#ifndef OOMX_KILL_MODE
+#error "the rules have kill lines: #define OOMX_KILL_MODE oomx_rules_kill_mode before #include \"oomx.bpf.h\" (docs/policy-guide.md)"
+#endif
 
 #define OOMX_CLASS_PREFER	0
 #define OOMX_CLASS_DEFAULT	100
@@ -75,8 +83,12 @@ struct {
  * through bpf_probe_read_kernel() calls.
  */
 
-/* the rule of the nearest cgroup with one, from @p's cgroup up to the root */
-static __always_inline struct prio_rule *oomx_cgroup_rule(struct task_struct *p, u32 gen)
+/*
+ * The rule of the nearest cgroup with one, from @p's cgroup up to the
+ * root: a class rule, or with @kill a kill rule.
+ */
+static __always_inline struct prio_rule *oomx_cgroup_rule(struct task_struct *p, u32 gen,
+							  bool kill)
 {
 	struct prio_cgroup_key key = { .gen = gen };
 	struct cgroup *cg = p->cgroups->dfl_cgrp;
@@ -87,7 +99,7 @@ static __always_inline struct prio_rule *oomx_cgroup_rule(struct task_struct *p,
 	for (i = 0; i < OOMX_MAX_CGROUP_DEPTH && cg; i++) {
 		key.id = cg->kn->id;
 		r = bpf_map_lookup_elem(&prio_cgroup, &key);
-		if (r)
+		if (r && (kill ? r->kill_mode : r->klass != OOMX_CLASS_NONE))
 			return r;
 		parent = cg->self.parent;	/* NULL above the root */
 		cg = parent ? parent->cgroup : NULL;
@@ -113,7 +125,7 @@ static __always_inline void oomx_classify(struct task_struct *p, u32 gen,
 		c->source = OOMX_SRC_UID;
 	}
 	if (!r) {
-		r = oomx_cgroup_rule(p, gen);
+		r = oomx_cgroup_rule(p, gen, false);
 		c->source = OOMX_SRC_CGROUP;
 	}
 	if (r) {
@@ -124,6 +136,17 @@ static __always_inline void oomx_classify(struct task_struct *p, u32 gen,
 		c->line = 0;
 		c->source = OOMX_SRC_DEFAULT;
 	}
+}
+
+/* OOMX_KILL_MODE: what the kill of @victim takes, by the kill rules */
+static u32 oomx_rules_kill_mode(struct task_struct *victim, struct oom_control *oc)
+{
+	struct prio_rule *r = oomx_cgroup_rule(victim, oomx_cfg_gen(), true);
+
+	if (!r)
+		return OOM_EXT_KILL_MODE_DEFAULT;
+	oomx_kill_line = r->kill_line;
+	return r->kill_mode;
 }
 
 static __always_inline const char *oomx_rule_source_name(u32 source)

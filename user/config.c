@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "oom_ext_consts.h"
 
 #define MAX_WORDS	8
 #define MAX_LINE	4096
@@ -144,9 +145,18 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 {
 	struct oomx_rule *r;
 	unsigned long long v;
-	int klass, at;
+	int klass = 0, kill_mode = 0, at;
 
-	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer")) {
+	if (!strcmp(w[0], "kill")) {
+		if (n < 2 || (strcmp(w[1], "group") && strcmp(w[1], "process")))
+			return fail(ps, "kill wants 'group' (the victim's whole cgroup dies) or "
+				    "'process' (only its process), got '%s'", n < 2 ? "" : w[1]);
+		kill_mode = w[1][0] == 'g' ? OOM_EXT_KILL_MODE_GROUP : OOM_EXT_KILL_MODE_PROCESS;
+		if (n != 4 || strcmp(w[2], "cgroup"))
+			return fail(ps, "expected 'kill %s cgroup PATH': a kill mode follows "
+				    "cgroups only", w[1]);
+		at = 2;
+	} else if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer")) {
 		klass = w[0][1] == 'r' && w[0][2] == 'o' ? OOMX_CLASS_PROTECT : OOMX_CLASS_PREFER;
 		at = 1;
 	} else {
@@ -166,6 +176,7 @@ static int parse_rule(struct parser *ps, struct oomx_config *cfg, int n, char **
 	memset(r, 0, sizeof(*r));
 	r->line = ps->line;
 	r->klass = (uint8_t)klass;
+	r->kill_mode = (uint8_t)kill_mode;
 	if (!strcmp(w[at], "cgroup")) {
 		r->match = OOMX_MATCH_CGROUP;
 		if (w[at + 1][0] != '/')
@@ -295,7 +306,7 @@ static int parse_setting(struct parser *ps, struct oomx_config *cfg, int n, char
 	size_t i;
 
 	if (!setting_name(w[0]))
-		return fail(ps, "'%s' is neither a rule (protect, prefer, class), a pressure trigger nor a setting "
+		return fail(ps, "'%s' is neither a rule (protect, prefer, class, kill), a pressure trigger nor a setting "
 			    "name (letters, digits and '_', at most %d bytes)", w[0],
 			    OOMX_CFG_NAME_LEN - 1);
 	if (n != 2)
@@ -325,7 +336,8 @@ static int parse_line(struct parser *ps, struct oomx_config *cfg, char *line)
 
 	if (n <= 0)
 		return n;
-	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class"))
+	if (!strcmp(w[0], "protect") || !strcmp(w[0], "prefer") || !strcmp(w[0], "class") ||
+	    !strcmp(w[0], "kill"))
 		return parse_rule(ps, cfg, n, w);
 	if (!strcmp(w[0], "pressure"))
 		return parse_pressure(ps, cfg, n, w);

@@ -19,6 +19,8 @@
  *   protect cgroup /system.slice/postgresql.service
  *   prefer  comm   stress
  *   class 20 uid 1000            # class 1..254; protect = 255, prefer = 0
+ *   kill group cgroup /batch.slice   # a kill there takes the victim's whole
+ *   kill process cgroup /db.slice    # cgroup, or its process only
  *
  *   # memory pressure triggers, for any policy (struct oomx_pressure)
  *   pressure /work.slice some 200ms 1s for 3s
@@ -56,7 +58,8 @@ enum oomx_match {
 struct oomx_rule {
 	unsigned int line;
 	enum oomx_match match;
-	uint8_t klass;
+	uint8_t klass;			/* unless kill_mode */
+	uint8_t kill_mode;		/* a "kill" line: enum oom_ext_kill_mode, not 0 */
 	uint32_t uid;			/* OOMX_MATCH_UID */
 	char value[OOMX_CFG_VALUE_LEN];	/* cgroup path or comm */
 };

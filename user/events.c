@@ -26,6 +26,20 @@ const char *kill_kind_str(__u32 kind)
 	}
 }
 
+const char *kill_mode_str(__u32 mode)
+{
+	switch (mode) {
+	case OOM_EXT_KILL_MODE_DEFAULT:
+		return "default";
+	case OOM_EXT_KILL_MODE_PROCESS:
+		return "process";
+	case OOM_EXT_KILL_MODE_GROUP:
+		return "group";
+	default:
+		return "unknown";
+	}
+}
+
 static const char *constraint_str(__u32 c)
 {
 	static const char *const names[] = { "none", "cpuset", "mempolicy", "memcg" };
@@ -139,6 +153,12 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 		fprintf(f, "    the whole cgroup %s was killed with it: %u more process%s\n",
 			cgroup_path_of(ev->group_memcg_id, cg, sizeof(cg)), ev->group_killed,
 			ev->group_killed == 1 ? "" : "es");
+	if (ev->kill_mode) {
+		fprintf(f, "    kill mode: %s, by the policy", kill_mode_str(ev->kill_mode));
+		if (ev->kill_line)
+			fprintf(f, " (kill rule at line %u)", ev->kill_line);
+		fprintf(f, ", not memory.oom.group\n");
+	}
 }
 
 void json_string(FILE *f, const char *s, size_t maxlen)
@@ -220,7 +240,12 @@ void event_print_json(FILE *f, const struct oomx_event *ev)
 	json_cgroup(f, "oom_cgroup", ev->memcg_id);
 	json_cgroup(f, "cgroup", ev->victim_memcg_id);
 	json_cgroup(f, "group_killed", ev->group_memcg_id);
-	fprintf(f, ",\"group_killed_count\":%u", ev->group_killed);
+	fprintf(f, ",\"group_killed_count\":%u,\"kill_mode\":\"%s\",\"kill_line\":",
+		ev->group_killed, kill_mode_str(ev->kill_mode));
+	if (ev->kill_line)
+		fprintf(f, "%u", ev->kill_line);
+	else
+		fputs("null", f);
 	fprintf(f, ",\"kernel_points\":%" PRId64 ",\"policy_points\":", (int64_t)ev->kernel_points);
 	if (ev->policy_points == OOM_EXT_NEVER)
 		fputs("null", f);

@@ -12,6 +12,9 @@
 /* kill_kind_str: an enum oom_ext_kill_kind as the events say it: none, kernel, ... */
 const char *kill_kind_str(__u32 kind);
 
+/* kill_mode_str: an enum oom_ext_kill_mode as configured: default, process, group */
+const char *kill_mode_str(__u32 mode);
+
 /* event_print_text: one or two lines a person can read */
 void event_print_text(FILE *f, const struct oomx_event *ev);
 

@@ -103,11 +103,11 @@ int rules_check(const struct oomx_config *cfg, const char *src)
 		for (j = 0; j < i; j++) {
 			const struct oomx_rule *o = &cfg->rules[j];
 
-			if (o->match == r->match &&
+			if (o->match == r->match && !o->kill_mode == !r->kill_mode &&
 			    (r->match == OOMX_MATCH_UID ? o->uid == r->uid :
 			     !strcmp(o->value, r->value))) {
-				fprintf(stderr, "%s:%u: a second rule for the same %s; the first "
-					"is at line %u\n", src, r->line,
+				fprintf(stderr, "%s:%u: a second %s rule for the same %s; the first "
+					"is at line %u\n", src, r->line, r->kill_mode ? "kill" : "class",
 					r->match == OOMX_MATCH_UID ? "uid" :
 					r->match == OOMX_MATCH_CGROUP ? "cgroup" : "command", o->line);
 				return 1;
@@ -248,9 +248,27 @@ static int store(const char *cmd, const struct rules_maps *rm, enum rules_map m,
 {
 	if (!bpf_map_update_elem(rm->fd[m], key, val, BPF_ANY))
 		return 0;
-	fprintf(stderr, "%s: cannot store the rule of line %u in map %s: %s\n", cmd, val->line,
-		maps[m].name, strerror(errno));
+	fprintf(stderr, "%s: cannot store the rule of line %u in map %s: %s\n", cmd,
+		val->kill_line ? val->kill_line : val->line, maps[m].name, strerror(errno));
 	return 1;
+}
+
+/*
+ * A cgroup path has one entry for its class line and its kill line: merge
+ * @r into the entry of @pk stored so far, if any.
+ */
+static void merge_path_rule(const struct rules_maps *rm, const struct prio_cgpath_key *pk,
+			    const struct oomx_rule *r, struct prio_rule *val)
+{
+	if (bpf_map_lookup_elem(rm->fd[RM_CGPATH], pk, val))
+		*val = (struct prio_rule){ .klass = OOMX_CLASS_NONE };
+	if (r->kill_mode) {
+		val->kill_mode = r->kill_mode;
+		val->kill_line = r->line;
+	} else {
+		val->klass = r->klass;
+		val->line = r->line;
+	}
 }
 
 /*
@@ -312,6 +330,7 @@ int rules_fill(const char *cmd, const struct rules_maps *rm, const struct oomx_c
 		case OOMX_MATCH_CGROUP:
 			/* the config parser keeps paths shorter than the key */
 			memcpy(pk.path, r->value, strnlen(r->value, sizeof(pk.path) - 1));
+			merge_path_rule(rm, &pk, r, &val);
 			err = store(cmd, rm, RM_CGPATH, &pk, &val);
 			cgroups = true;
 			break;
@@ -375,6 +394,7 @@ void rules_drop_others(const struct rules_maps *rm, __u32 gen)
 struct shown_rule {
 	__u32 line;
 	__u32 klass;
+	__u32 kill_mode;	/* a kill line, not a class line */
 	enum oomx_match match;
 	char value[OOMX_CGPATH_LEN];
 };
@@ -386,17 +406,26 @@ static int by_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static struct shown_rule shown[3 * RULE_ENTRIES];
+static struct shown_rule shown[4 * RULE_ENTRIES];	/* a cgroup entry shows two */
 
-static void print_action(bool json, __u32 klass)
+static void print_action(bool json, __u32 klass, __u32 kill_mode)
 {
-	if (json)
+	char word[24];
+
+	if (json && kill_mode)
+		printf("\"action\":\"kill\",\"kill_mode\":\"%s\"", kill_mode_str(kill_mode));
+	else if (json)
 		printf("\"action\":\"%s\",\"class\":%u", klass == OOMX_CLASS_PROTECT ? "protect" :
 		       klass == OOMX_CLASS_PREFER ? "prefer" : "class", klass);
+	if (json)
+		return;
+	if (kill_mode)
+		snprintf(word, sizeof(word), "kill %s", kill_mode_str(kill_mode));
 	else if (klass == OOMX_CLASS_PROTECT || klass == OOMX_CLASS_PREFER)
-		printf("%-9s", klass == OOMX_CLASS_PROTECT ? "protect" : "prefer");
+		snprintf(word, sizeof(word), "%s", klass == OOMX_CLASS_PROTECT ? "protect" : "prefer");
 	else
-		printf("class %-3u", klass);
+		snprintf(word, sizeof(word), "class %u", klass);
+	printf("%-9s", word);
 }
 
 /* a cgroup rule's binding: bound, waiting for its cgroup, or (a bug) neither */
@@ -457,7 +486,17 @@ void rules_print(const struct rules_maps *rm, __u32 gen, bool json)
 				s->match = OOMX_MATCH_UID;
 				snprintf(s->value, sizeof(s->value), "%u", keys[i].u.uid);
 			}
-			count++;
+			/* a path's kill line shares its entry with its class line */
+			if (val.kill_mode && val.klass != OOMX_CLASS_NONE)
+				shown[count + 1] = *s;
+			if (val.kill_mode) {
+				s = &shown[val.klass != OOMX_CLASS_NONE ? count + 1 : count];
+				s->line = val.kill_line;
+				s->kill_mode = val.kill_mode;
+				count++;
+			}
+			if (val.klass != OOMX_CLASS_NONE)
+				count++;
 		}
 	}
 	qsort(shown, count, sizeof(shown[0]), by_line);
@@ -472,12 +511,12 @@ void rules_print(const struct rules_maps *rm, __u32 gen, bool json)
 
 		if (json) {
 			printf("%s{\"line\":%u,", i ? "," : "", s->line);
-			print_action(true, s->klass);
+			print_action(true, s->klass, s->kill_mode);
 			printf(",\"match\":\"%s\",\"value\":", match);
 			json_string(stdout, s->value, sizeof(s->value));
 		} else {
 			printf("  line %-4u ", s->line);
-			print_action(false, s->klass);
+			print_action(false, s->klass, s->kill_mode);
 			printf(" %-6s %s", match, s->value);
 		}
 		if (s->match == OOMX_MATCH_CGROUP)

@@ -56,6 +56,15 @@ rule line=3 class=3 cgroup=[/c]'
 [ "$got" = "$want" ] && echo "ok: cgroup paths are normalised (one '/' between names, none at the end)" ||
 	fail "paths.conf: $got"
 
+# kill modes: per cgroup path, beside a class rule for the same path
+printf 'kill group cgroup /batch.slice/\nkill process cgroup //db.slice\nprotect cgroup /db.slice\n' >"$d/kill.conf"
+got=$("$bin" "$d/kill.conf" | grep '^rule')
+want='rule line=1 kill=group cgroup=[/batch.slice]
+rule line=2 kill=process cgroup=[/db.slice]
+rule line=3 class=255 cgroup=[/db.slice]'
+[ "$got" = "$want" ] && echo "ok: kill group|process cgroup PATH parses to a kill mode per path" ||
+	fail "kill.conf: $got"
+
 # pressure triggers: scope, kind, stall, window, 'for', 'dry-run'
 printf 'pressure / some 150ms 1s\npressure //work.slice/ full 2500000us 10s for 30s\npressure /a some 1s 1s dry-run\npressure /b full 500ms 500ms for 0s dry-run\n' >"$d/psi.conf"
 got=$("$bin" "$d/psi.conf")
@@ -82,10 +91,10 @@ refuse()
 		fail "'$1': got '$got', expected 'error: $d/bad.conf:2: $2'"
 	fi
 }
-refuse "frob-nicate 1" "'frob-nicate' is neither a rule (protect, prefer, class), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
+refuse "frob-nicate 1" "'frob-nicate' is neither a rule (protect, prefer, class, kill), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
 refuse "reap_delay_ms" "a setting is 'NAME VALUE': 'reap_delay_ms' has no value"
 refuse "reap_delay_ms 1 2" "a setting is 'NAME VALUE': 'reap_delay_ms' has more than one value (quote a value with blanks)"
-refuse "1abc 2" "'1abc' is neither a rule (protect, prefer, class), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
+refuse "1abc 2" "'1abc' is neither a rule (protect, prefer, class, kill), a pressure trigger nor a setting name (letters, digits and '_', at most 47 bytes)"
 refuse "protect cgroup" "expected 'protect cgroup|comm|uid VALUE'"
 refuse "protect cgroup system.slice" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'system.slice'"
 refuse "protect cgroup /a/../b" "a cgroup path may not contain '.' or '..' components"
@@ -98,6 +107,12 @@ refuse 'protect cgroup "/unterminated' "unterminated quote"
 refuse 'protect cgroup a"b' "a quote may only start a word"
 refuse 'protect cgroup "/a"b' "a closing quote must end the word"
 refuse "a b c d e f g h i" "too many words (a directive has at most 8)"
+refuse "kill" "kill wants 'group' (the victim's whole cgroup dies) or 'process' (only its process), got ''"
+refuse "kill all cgroup /a" "kill wants 'group' (the victim's whole cgroup dies) or 'process' (only its process), got 'all'"
+refuse "kill group comm stress" "expected 'kill group cgroup PATH': a kill mode follows cgroups only"
+refuse "kill process cgroup" "expected 'kill process cgroup PATH': a kill mode follows cgroups only"
+refuse "kill group cgroup /a extra" "expected 'kill group cgroup PATH': a kill mode follows cgroups only"
+refuse "kill group cgroup a" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'a'"
 refuse "pressure / some 150ms" "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION] [dry-run]', e.g. 'pressure / some 150ms 1s'"
 refuse "pressure work some 1s 1s" "a pressure scope is '/' (the machine) or a cgroup path from the cgroup2 mount, e.g. /work.slice; got 'work'"
 refuse "pressure /a/../b some 1s 1s" "a cgroup path may not contain '.' or '..' components"

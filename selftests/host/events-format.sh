@@ -57,7 +57,9 @@ expect .mem '{"rss_anon_pages":10240,"rss_file_pages":300,"rss_shmem_pages":0,"s
 expect .reason '"largest oom_badness"'
 expect .cause '"exhaustion"'
 expect .trigger null
-expect '[keys[]] | length' 23
+expect .kill_mode '"default"'
+expect .kill_line null
+expect '[keys[]] | length' 25
 
 got=$(sed -n 2p <<<"$json" | jq -c '[.type, .pid, .tid, .result, .attempts, .since_kill_ns, .rss_before_pages, .rss_after_pages]')
 if [ "$got" = '["reap",1234,1236,0,1,10000000,10540,5]' ]; then
@@ -79,8 +81,8 @@ else
 	fail "nobody record: $got"
 fi
 
-got=$(sed -n 5p <<<"$json" | jq -c '[.type, .pid, .cause, .trigger]')
-if [ "$got" = '["kill",1234,"pressure",{"id":3,"kind":"full","threshold_us":100000,"window_us":1000000,"stall_us":737774,"measured_us":1082295}]' ]; then
+got=$(sed -n 5p <<<"$json" | jq -c '[.type, .pid, .cause, .trigger, .kill_mode, .kill_line]')
+if [ "$got" = '["kill",1234,"pressure",{"id":3,"kind":"full","threshold_us":100000,"window_us":1000000,"stall_us":737774,"measured_us":1082295},"group",4]' ]; then
 	echo "ok: a kill a pressure trigger started $got"
 else
 	fail "pressure kill record: $got"
@@ -94,7 +96,8 @@ for want in "killed pid 1234 (q\"b\\??zzzzzzzzzz)" "cgroup /a/b" "memcg OOM in /
 	"reap pid 1234 (hog): 41.2M -> 20K in 2.5 ms, started 10 ms after the kill, 1 attempt" \
 	"shadow newest: would kill pid 77 (db) at 35905; the OOM killed pid 1234: differ (4 scored, 0.46 ms); runner-up pid 1234 at 35887" \
 	"shadow picky: would kill nobody; the OOM killed pid 1234: differ (3 scored, 0.00 ms, walk cut at 65536 processes)" \
-	"cause: memory pressure, trigger 3 (full 100ms in 1000ms): 737ms stall in 1082ms"; do
+	"cause: memory pressure, trigger 3 (full 100ms in 1000ms): 737ms stall in 1082ms" \
+	"kill mode: group, by the policy (kill rule at line 4), not memory.oom.group"; do
 	if grep -qF -- "$want" <<<"$text"; then
 		echo "ok: text has '$want'"
 	else

@@ -10,7 +10,7 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 command -v kubectl >/dev/null || { fail "kubectl is missing: run 'make deps' (Debian's kubernetes-client)"; exit 1; }
 
-expect 0 "valid for the priority policy (0 settings, 6 rules, 1 pressure trigger)" check -c "$K/priority.conf" priority
+expect 0 "valid for the priority policy (0 settings, 8 rules, 1 pressure trigger)" check -c "$K/priority.conf" priority
 # the ConfigMap's file is the preset without its comments
 grep -v '^#' "$K/priority.conf" >"$d/preset"
 python3 - "$K/oomx-daemonset.yaml" >"$d/cm" <<'PY' || fail "cannot read the ConfigMap"

@@ -34,7 +34,12 @@ static void print_config(const struct oomx_config *cfg)
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
 
-		printf("rule line=%u class=%u %s=", r->line, r->klass, match_names[r->match]);
+		if (r->kill_mode)
+			printf("rule line=%u kill=%s %s=", r->line,
+			       r->kill_mode == 2 ? "group" : "process", match_names[r->match]);
+		else
+			printf("rule line=%u class=%u %s=", r->line, r->klass,
+			       match_names[r->match]);
 		if (r->match == OOMX_MATCH_UID)
 			printf("%u\n", r->uid);
 		else

@@ -110,6 +110,9 @@ int main(int argc, char **argv)
 	psi.trigger_window_us = 1000000;
 	psi.trigger_stall_us = 737774;
 	psi.trigger_measured_us = 1082295;
+	/* ...whose group the policy's kill rule of line 4 chose */
+	psi.kill_mode = OOM_EXT_KILL_MODE_GROUP;
+	psi.kill_line = 4;
 
 	if (!strcmp(argv[2], "json")) {
 		event_print_json(stdout, &kill);

@@ -26,6 +26,7 @@ u32 refuse_pids[4];	/* select: try to kill these first, record errors */
 u32 reap_delay = 2000;	/* reap_delay_ms */
 u32 victim_timeout;	/* victim_timeout_ms */
 u32 reaped_burn_ms;	/* reaped: spin this long before returning */
+u32 kill_mode_ret;	/* kill_mode: return this (0: memory.oom.group decides) */
 
 /* fault: one way to misbehave, for the fault matrix (selftests/vm/oom-ext-errors.sh) */
 enum {
@@ -62,6 +63,8 @@ s64 killed_policy_points;
 u64 killed_memcg_id;
 u64 killed_victim_memcg_id;
 u64 killed_group_memcg_id;
+u32 killed_kill_mode;
+u64 nr_kill_mode;
 u64 killed_rss_pages;
 s32 killed_memcg_ret;
 u64 killed_memcg_max;
@@ -204,6 +207,7 @@ void BPF_PROG(test_killed, struct task_struct *victim, struct oom_control *oc,
 	killed_memcg_id = info->memcg_id;
 	killed_victim_memcg_id = info->victim_memcg_id;
 	killed_group_memcg_id = info->group_memcg_id;
+	killed_kill_mode = info->kill_mode;
 	killed_rss_pages = info->mem.rss_anon + info->mem.rss_file +
 			   info->mem.rss_shmem;
 
@@ -242,6 +246,13 @@ void BPF_PROG(test_reaped, struct task_struct *victim,
 	reaped_rss_after = info->rss_after;
 }
 
+SEC("struct_ops/kill_mode")
+u32 BPF_PROG(test_kill_mode, struct task_struct *victim, struct oom_control *oc)
+{
+	nr_kill_mode++;
+	return kill_mode_ret;
+}
+
 SEC("struct_ops/victim_timeout_ms")
 u32 BPF_PROG(test_victim_timeout_ms)
 {
@@ -264,6 +275,7 @@ struct oom_ext_ops test_ops = {
 	.reap_delay_ms		= (void *)test_reap_delay_ms,
 	.reaped			= (void *)test_reaped,
 	.victim_timeout_ms	= (void *)test_victim_timeout_ms,
+	.kill_mode		= (void *)test_kill_mode,
 	.exit			= (void *)test_exit,
 	.name			= "oomx_test",
 };

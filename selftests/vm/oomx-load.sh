@@ -108,7 +108,7 @@ ok "refused: $(cat "$T/apply3.out")"
 printf 'protect cgroup /l3/db\nprefer cgroup //l3//db/\n' >"$T/bad.conf"
 "$OOMX" apply "$T/bad.conf" >"$T/apply2.out" 2>&1
 expect_eq "$?" 1 "exit status of an invalid apply"
-grep -qF "$T/bad.conf:2: a second rule for the same cgroup; the first is at line 1" "$T/apply2.out" ||
+grep -qF "$T/bad.conf:2: a second class rule for the same cgroup; the first is at line 1" "$T/apply2.out" ||
 	fail "bad apply: $(cat "$T/apply2.out")"
 ok "refused: $(cat "$T/apply2.out")"
 cg_new l3/db

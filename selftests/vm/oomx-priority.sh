@@ -232,7 +232,7 @@ expect_eq "$(cat $X/state)" disabled "state after the refused run"
 printf 'protect cgroup /p1/db\nclass 20 cgroup /p1/db/\n' >"$T/bad.conf"
 "$OOMX" run priority -c "$T/bad.conf" >"$T/bad.out" 2>&1
 expect_eq "$?" 1 "exit status with two rules for one cgroup"
-grep -qF "$T/bad.conf:2: a second rule for the same cgroup; the first is at line 1" "$T/bad.out" ||
+grep -qF "$T/bad.conf:2: a second class rule for the same cgroup; the first is at line 1" "$T/bad.out" ||
 	fail "bad.conf: $(cat "$T/bad.out")"
 ok "refused: $(cat "$T/bad.out")"
 expect_eq "$(cat $X/state)" disabled "state after the refused configuration"
