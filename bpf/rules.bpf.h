@@ -85,10 +85,11 @@ struct {
 
 /*
  * The rule of the nearest cgroup with one, from @p's cgroup up to the
- * root: a class rule, or with @kill a kill rule.
+ * root: a class rule, or with @kill a kill rule; *@level is that cgroup's
+ * depth below the root.
  */
 static __always_inline struct prio_rule *oomx_cgroup_rule(struct task_struct *p, u32 gen,
-							  bool kill)
+							  bool kill, int *level)
 {
 	struct prio_cgroup_key key = { .gen = gen };
 	struct cgroup *cg = p->cgroups->dfl_cgrp;
@@ -99,8 +100,10 @@ static __always_inline struct prio_rule *oomx_cgroup_rule(struct task_struct *p,
 	for (i = 0; i < OOMX_MAX_CGROUP_DEPTH && cg; i++) {
 		key.id = cg->kn->id;
 		r = bpf_map_lookup_elem(&prio_cgroup, &key);
-		if (r && (kill ? r->kill_mode : r->klass != OOMX_CLASS_NONE))
+		if (r && (kill ? r->kill_mode : r->klass != OOMX_CLASS_NONE)) {
+			*level = cg->level;
 			return r;
+		}
 		parent = cg->self.parent;	/* NULL above the root */
 		cg = parent ? parent->cgroup : NULL;
 	}
@@ -114,6 +117,7 @@ static __always_inline void oomx_classify(struct task_struct *p, u32 gen,
 	struct prio_comm_key ckey = { .gen = gen };
 	struct prio_uid_key ukey = { .gen = gen };
 	struct prio_rule *r;
+	int level;
 
 	/* the kernel pads comm with NULs (strscpy_pad()), as oomx pads the key */
 	__builtin_memcpy(ckey.comm, p->comm, sizeof(ckey.comm));
@@ -125,7 +129,7 @@ static __always_inline void oomx_classify(struct task_struct *p, u32 gen,
 		c->source = OOMX_SRC_UID;
 	}
 	if (!r) {
-		r = oomx_cgroup_rule(p, gen, false);
+		r = oomx_cgroup_rule(p, gen, false, &level);
 		c->source = OOMX_SRC_CGROUP;
 	}
 	if (r) {
@@ -138,13 +142,26 @@ static __always_inline void oomx_classify(struct task_struct *p, u32 gen,
 	}
 }
 
-/* OOMX_KILL_MODE: what the kill of @victim takes, by the kill rules */
+/*
+ * OOMX_KILL_MODE: what the kill of @victim takes, by the kill rules. The
+ * kernel's group is the victim's own memory cgroup: one above the rule's
+ * cgroup (which then has no memory controller of its own) would take more
+ * than the rule's subtree, so memory.oom.group decides instead.
+ */
 static u32 oomx_rules_kill_mode(struct task_struct *victim, struct oom_control *oc)
 {
-	struct prio_rule *r = oomx_cgroup_rule(victim, oomx_cfg_gen(), true);
+	struct cgroup_subsys_state *css;
+	struct prio_rule *r;
+	int level = 0;
 
+	r = oomx_cgroup_rule(victim, oomx_cfg_gen(), true, &level);
 	if (!r)
 		return OOM_EXT_KILL_MODE_DEFAULT;
+	if (r->kill_mode == OOM_EXT_KILL_MODE_GROUP) {
+		css = oomx_task_memcg_css(victim);
+		if (!css || BPF_CORE_READ(css, cgroup, level) < level)
+			return OOM_EXT_KILL_MODE_DEFAULT;
+	}
 	oomx_kill_line = r->kill_line;
 	return r->kill_mode;
 }

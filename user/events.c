@@ -157,7 +157,7 @@ void event_print_text(FILE *f, const struct oomx_event *ev)
 		fprintf(f, "    kill mode: %s, by the policy", kill_mode_str(ev->kill_mode));
 		if (ev->kill_line)
 			fprintf(f, " (kill rule at line %u)", ev->kill_line);
-		fprintf(f, ", not memory.oom.group\n");
+		fputc('\n', f);
 	}
 }
 

@@ -117,6 +117,29 @@ int rules_check(const struct oomx_config *cfg, const char *src)
 	return 0;
 }
 
+/*
+ * The rule maps' values must be this oomx's struct prio_rule: a policy built
+ * against an older bpf/rules.bpf.h (8-byte rules, no kill modes) would read
+ * half a value, or a kill-only entry as class 256, "never".
+ */
+static int check_layout(const char *cmd, int fd, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "%s: cannot inspect map %s: %s\n", cmd, name, strerror(errno));
+		return 1;
+	}
+	if (info.value_size == sizeof(struct prio_rule))
+		return 0;
+	fprintf(stderr, "%s: map %s holds %u-byte rules, this oomx writes %zu: the policy was built "
+		"by another version of oomx; rebuild it (make policy) or load it again with this "
+		"oomx ('oomx load --replace')\n", cmd, name, info.value_size,
+		sizeof(struct prio_rule));
+	return 1;
+}
+
 int rules_open_pinned(const char *cmd, struct rules_maps *rm)
 {
 	char path[256];
@@ -130,6 +153,10 @@ int rules_open_pinned(const char *cmd, struct rules_maps *rm)
 		rm->fd[m] = bpf_obj_get(path);
 		if (rm->fd[m] < 0) {
 			fprintf(stderr, "%s: cannot open %s: %s\n", cmd, path, strerror(errno));
+			rules_close(rm);
+			return 1;
+		}
+		if (check_layout(cmd, rm->fd[m], maps[m].name)) {
 			rules_close(rm);
 			return 1;
 		}
@@ -148,6 +175,13 @@ int rules_of_object(const char *cmd, struct bpf_object *obj, struct rules_maps *
 		if (!map) {
 			fprintf(stderr, "%s: the policy has no map %s (a build problem)\n", cmd,
 				maps[m].name);
+			return 1;
+		}
+		if (bpf_map__value_size(map) != sizeof(struct prio_rule)) {
+			fprintf(stderr, "%s: the policy's map %s holds %u-byte rules, this oomx writes "
+				"%zu: it was built against another version of bpf/rules.bpf.h; "
+				"rebuild it (make policy)\n", cmd, maps[m].name,
+				bpf_map__value_size(map), sizeof(struct prio_rule));
 			return 1;
 		}
 		rm->fd[m] = bpf_map__fd(map);
@@ -279,6 +313,7 @@ static void merge_path_rule(const struct rules_maps *rm, const struct prio_cgpat
 static int bind_paths(const char *cmd, const struct rules_maps *rm, __u32 gen)
 {
 	struct prio_rule val;
+	char lines[48];
 	size_t i, n;
 	__u64 id;
 	int err;
@@ -294,15 +329,23 @@ static int bind_paths(const char *cmd, const struct rules_maps *rm, __u32 gen)
 
 		if (bpf_map_lookup_elem(rm->fd[RM_CGPATH], &keys[i], &val))
 			continue;
+		/* a path's class and kill lines share the entry: name both */
+		if (val.klass == OOMX_CLASS_NONE || !val.kill_mode)
+			snprintf(lines, sizeof(lines), "line %u",
+				 val.kill_mode ? val.kill_line : val.line);
+		else
+			snprintf(lines, sizeof(lines), "lines %u and %u",
+				 val.line < val.kill_line ? val.line : val.kill_line,
+				 val.line < val.kill_line ? val.kill_line : val.line);
 		err = cgroup_id_of(keys[i].p.path, &id);
 		if (err) {
-			fprintf(stderr, "%s: line %u: cannot look up cgroup %s: %s\n", cmd, val.line,
+			fprintf(stderr, "%s: %s: cannot look up cgroup %s: %s\n", cmd, lines,
 				keys[i].p.path, strerror(-err));
 			return 1;
 		}
 		if (!id) {
-			fprintf(stderr, "%s: note: line %u: no cgroup %s yet; the rule applies once "
-				"one has this path\n", cmd, val.line, keys[i].p.path);
+			fprintf(stderr, "%s: note: %s: no cgroup %s yet; the rule applies once "
+				"one has this path\n", cmd, lines, keys[i].p.path);
 			continue;
 		}
 		ck.id = id;
@@ -471,6 +514,7 @@ void rules_print(const struct rules_maps *rm, __u32 gen, bool json)
 		for (i = 0; i < n; i++) {
 			struct shown_rule *s = &shown[count];
 
+			memset(&val, 0, sizeof(val));
 			if (bpf_map_lookup_elem(rm->fd[m], &keys[i], &val))
 				continue;
 			memset(s, 0, sizeof(*s));
