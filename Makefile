@@ -33,7 +33,7 @@ endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
 .PHONY: policy all help deps deps-build source kernel kernel-unpatched kernel-deb tools vmlinux-h check-vmlinux-h check-series \
-	selftests test scorecard \
+	selftests test scorecard compare \
 	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -45,6 +45,8 @@ help:
 	@echo "  make test          build all, run host unit tests + VM tests (T=regex filters)"
 	@echo "  make scorecard     the OOM scenario suite in the VM: kernel vs default, priority,"
 	@echo "                     pressure (P=\"LIST\" for others, e.g. a .bpf.o); table, JSON, SVG"
+	@echo "  make compare       oomx vs the kernel, earlyoom and a PSI killer (systemd-oomd's"
+	@echo "                     rules) in the VM, same workloads (ARGS=\"--short\" etc.)"
 	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
 	@echo "  make deps          install missing Debian packages (idempotent)"
 	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
@@ -183,9 +185,22 @@ ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
 # Policies loaded by policy_run, configured per test through their globals.
 ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
+# the side-by-side comparison's programs (compare/, docs/compare.md)
+COMPARE_PROGS := $(addprefix $(B)/compare/,monitor protected workload psikill)
+
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/score_test \
-	$(ST)/pin_poke $(ST)/pressure_test $(ST)/metrics_test
+	$(ST)/pin_poke $(ST)/pressure_test $(ST)/metrics_test $(COMPARE_PROGS)
+
+$(B)/compare/%: compare/%.c selftests/progs/util.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+# oomx, earlyoom and a PSI killer side by side in the VM (ARGS: see
+# scripts/compare.sh --help); the short version runs in 'make test'
+compare: kernel oomx selftests
+	$(Q)scripts/compare.sh $(ARGS)
 
 # host unit test of the configuration parser, with ASan and UBSan
 $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)

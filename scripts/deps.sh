@@ -31,6 +31,8 @@ full=(
 	# the systemd guest image (Debian 12, built from the archive) and the
 	# kernel as a Debian package (bindeb-pkg)
 	mmdebstrap e2fsprogs dpkg-dev debhelper fakeroot rsync kmod
+	# the side-by-side comparison (docs/compare.md) runs earlyoom in the VM
+	earlyoom
 )
 list=0
 pkgs=("${build[@]}" "${full[@]}")
@@ -77,3 +79,8 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"${TMPDIR:-/
 			"install by hand: apt-get install ${missing[*]}"
 fi
 info "installed ${#missing[@]} package(s)"
+# earlyoom is for the VM only: its package starts it on this machine too
+if printf '%s\n' "${missing[@]}" | grep -qx earlyoom && command -v systemctl >/dev/null; then
+	systemctl disable --now earlyoom.service >/dev/null 2>&1 || true
+	info "earlyoom.service disabled on this machine (oomx runs earlyoom in the VM only)"
+fi
