@@ -75,13 +75,13 @@ stop_all()
 }
 
 # the oomx configuration: the priority policy protects the service, and a
-# pressure trigger on /work at the level psi-tuned uses (full 10%, 2 s)
+# pressure trigger on /work at the level psi-tuned uses (full 10%, 5 s)
 cat >"$R/oomx.conf" <<'EOF'
 protect cgroup /svc
-pressure /work full 100ms 1s for 2s
+pressure /work full 100ms 1s for 5s
 EOF
 # the same, patient: the pressure must last 12 s (longer than burst's)
-sed 's/for 2s/for 12s/' "$R/oomx.conf" >"$R/oomx-12s.conf"
+sed 's/for 5s/for 12s/' "$R/oomx.conf" >"$R/oomx-12s.conf"
 
 TOOL=
 tool_start()
@@ -92,7 +92,7 @@ tool_start()
 	earlyoom) earlyoom -r 3600 --avoid '^protected$' >"$R/tool.log" 2>&1 & ;;
 	earlyoom-tuned) earlyoom -r 3600 -m 10 -s 100 --avoid '^protected$' >"$R/tool.log" 2>&1 & ;;
 	psi-oomd) "$C/psikill" --cgroup "$CG/work" >"$R/tool.log" 2>&1 & ;;
-	psi-tuned) "$C/psikill" --cgroup "$CG/work" --pressure-limit 10 --duration 2 \
+	psi-tuned) "$C/psikill" --cgroup "$CG/work" --pressure-limit 10 --duration 5 \
 		>"$R/tool.log" 2>&1 & ;;
 	oomx|oomx-12s)
 		"$OOMX" load --replace priority -c "$R/$1.conf" >"$R/load.log" 2>&1 ||
@@ -132,7 +132,8 @@ tool_idle()
 	echo "IDLE {\"tool\":\"$name\",\"seconds\":$secs,\"ticks\":$((t1 - t0)),\"switches\":$((s1 - s0)),\"rss_kb\":$rss}"
 }
 
-# the workload's command and window for $1 (docs/compare.md):
+# the workload's command and window for $1 (docs/compare.md), sized from
+# AVAIL, what was available once, with the service and bystander running:
 #   leak     24 MiB/s until something kills it
 #   thrash   a working set 1/8 larger than what is available, swept forever
 #   healthy  RAM nearly full (32 MiB left available), a 16 MiB hot loop
@@ -140,7 +141,7 @@ tool_idle()
 #            swap-out while it allocates, then a 16 MiB hot loop
 workload_cmd()
 {
-	local avail=$(($(kb MemAvailable) / 1024))
+	local avail=$AVAIL
 	case "$1" in
 	leak) WCMD=(taskset -c 1 "$C/workload" leak --rate 24); WINDOW=$((short ? 40 : 90)) ;;
 	thrash) WCMD=(taskset -c 1 "$C/workload" sweep --mb $((avail + avail / 8))); WINDOW=$((short ? 30 : 60)) ;;
@@ -158,7 +159,7 @@ workload_cmd()
 settle()
 {
 	echo 1 >"$CG/work/culprit/cgroup.kill" 2>/dev/null
-	while [ -s "$CG/work/culprit/cgroup.procs" ]; do sleep 0.1; done
+	while grep -q . "$CG/work/culprit/cgroup.procs"; do sleep 0.1; done
 	sleep 5
 }
 
@@ -174,6 +175,11 @@ late_deaths()
 }
 
 idle_secs=$((short ? 5 : 10))
+# the workloads' sizes, once for the whole run: every tool gets the same
+start_service
+AVAIL=$(($(kb MemAvailable) / 1024))
+stop_all
+echo "SIZES {\"mem_available_mib\":$AVAIL}"
 for tool in $tools; do
 	start_service
 	tool_start "$tool"
@@ -194,7 +200,7 @@ for tool in $tools; do
 		echo "RESULT {\"tool\":\"$tool\",\"workload\":\"$wl\",\"cmd\":\"${cmd//$C\//}\",\"m\":$out,\"died_after\":$(late_deaths)}"
 	done
 	tool_stop "$tool"
-	grep -v '^$' "$R/tool.log" 2>/dev/null | sed "s/^/LOG $tool: /" | tail -n 20
+	grep -v -e '^$' -e 'mem avail:' "$R/tool.log" 2>/dev/null | sed "s/^/LOG $tool: /"
 	stop_all
 done
 echo "DONE"

@@ -69,7 +69,7 @@ static void psi_totals(uint64_t *some, uint64_t *full)
 	ssize_t n;
 	int fd = open("/proc/pressure/memory", O_RDONLY);
 
-	*some = *full = 0;
+	/* on a failed read the totals stay as they were: they only grow */
 	if (fd < 0)
 		return;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t window = 0, baseline = 3000, onset = -1, t0, t, last;
-	uint64_t some0, full0, some, full, psome, c_start, c0 = 0, c1 = 0;
+	uint64_t some0 = 0, full0 = 0, some = 0, full = 0, psome, c_start, c0 = 0, c1 = 0;
 	uint64_t avail_min = UINT64_MAX, swap_max = 0, swap_total, v, cprev;
 	int64_t stuck = 0, stuck_run = 0, stuck_max = 0;
 	double onset_pct = 10, base_rate = 0;
@@ -173,12 +173,8 @@ int main(int argc, char **argv)
 			*strchr(optarg, '=') = '\0';
 			w[nw].pid = atoi(optarg + strlen(optarg) + 1);
 			w[nw].fd = pidfd_open(w[nw].pid);
-			w[nw].died_ms = -1;
-			if (w[nw].fd < 0) {
-				fprintf(stderr, "monitor: %s (pid %d) is not running\n", w[nw].name,
-					w[nw].pid);
-				return 1;
-			}
+			/* already gone: a death before the episode, reported at 0 ms */
+			w[nw].died_ms = w[nw].fd < 0 ? 0 : -1;
 			nw++;
 			break;
 		default:
@@ -191,6 +187,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	/* our own samples must not wait for memory the episode is short of */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		fprintf(stderr, "monitor: mlockall: %s (measuring anyway)\n", strerror(errno));
 	swap_total = meminfo_kb("SwapTotal:");
 
 	if (counter && baseline > 0) {
@@ -271,6 +270,7 @@ int main(int argc, char **argv)
 		}
 	}
 	c1 = counter_read(counter);
+	t = now_ms();	/* the loop may overrun the window: count what it took */
 	psi_totals(&some, &full);
 	if (w[0].died_ms < 0)
 		kill(child, SIGKILL);
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	       ",\"some_ms\":%" PRIu64 ",\"full_ms\":%" PRIu64
 	       ",\"mem_available_min_kb\":%" PRIu64 ",\"swap_used_max_kb\":%" PRIu64 "}\n",
 	       status, base_rate, c1 - c_start,
-	       base_rate > 0 ? (double)(c1 - c_start) * 100000 / (base_rate * window) : 0,
+	       base_rate > 0 ? (double)(c1 - c_start) * 100000 / (base_rate * (t - t0)) : 0,
 	       stuck, stuck_max,
 	       (some - some0) / 1000, (full - full0) / 1000, avail_min, swap_max);
 	return 0;

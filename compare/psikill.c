@@ -11,8 +11,10 @@
  *     in a row, it kills the candidate with the highest pgscan rate
  *     (memory.stat pgscan, its growth since the last look), then its memory
  *     usage;
- *   - every 150 ms, the machine's swap use; above --swap-limit (90%), it
- *     kills the candidate using the most swap (memory.swap.current);
+ *   - every 150 ms, the machine's swap use and available memory; with swap
+ *     use above --swap-limit (90%) and available memory below the rest
+ *     (10%), it kills the candidate using the most swap
+ *     (memory.swap.current);
  *   - candidates are the leaf cgroups below the monitored one; a kill takes
  *     the whole cgroup (cgroup.kill), then nothing is done for 15 s.
  * What it does not copy: the D-Bus, the xattr preferences, prekill hooks,
@@ -43,6 +45,7 @@ struct candidate {
 	uint64_t rate;		/* pgscan since the look before */
 	uint64_t current;	/* memory.current */
 	uint64_t swap;		/* memory.swap.current */
+	bool populated;		/* cgroup.events: it has a process */
 };
 
 static struct candidate cands[MAX_CANDIDATES], prev[MAX_CANDIDATES];
@@ -140,6 +143,7 @@ static void look(const char *root)
 		c->pgscan = read_u64(c->path, "memory.stat", "\npgscan ");
 		c->current = read_u64(c->path, "memory.current", "");
 		c->swap = read_u64(c->path, "memory.swap.current", "");
+		c->populated = read_u64(c->path, "cgroup.events", "populated ") != 0;
 		c->rate = 0;
 		for (j = 0; j < nprev; j++)
 			if (!strcmp(prev[j].path, c->path) && c->pgscan >= prev[j].pgscan)
@@ -156,7 +160,7 @@ static int kill_one(const char *root, bool by_swap, const char *why)
 	for (i = 0; i < ncands; i++) {
 		struct candidate *c = &cands[i];
 
-		if (!strcmp(c->path, root) || (!c->current && !c->swap))
+		if (!strcmp(c->path, root) || !c->populated)
 			continue;
 		if (!best || (by_swap ? c->swap > best->swap :
 			      c->rate > best->rate ||
@@ -191,7 +195,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	double limit = 60, swap_limit = 90, avg10, total, freesw;
+	double limit = 60, swap_limit = 90, avg10, total, freesw, memtotal, avail;
 	uint64_t duration_ms = 30000, above_since = 0, next_pressure = 0, quiet_until = 0;
 	char pressure[PATH_MAX + 32], why[160];
 	const char *root = NULL;
@@ -244,13 +248,17 @@ int main(int argc, char **argv)
 			continue;
 		if (swap_limit > 0 && !read_key("/proc/meminfo", "SwapTotal:", &total) && total > 0 &&
 		    !read_key("/proc/meminfo", "SwapFree:", &freesw) &&
-		    (total - freesw) * 100 / total > swap_limit) {
+		    !read_key("/proc/meminfo", "MemTotal:", &memtotal) && memtotal > 0 &&
+		    !read_key("/proc/meminfo", "MemAvailable:", &avail) &&
+		    (total - freesw) * 100 / total > swap_limit &&
+		    avail * 100 / memtotal < 100 - swap_limit) {
 			look(root);
 			snprintf(why, sizeof(why), "swap used %.0f%% > %g%%",
 				 (total - freesw) * 100 / total, swap_limit);
-			if (!kill_one(root, true, why))
+			if (!kill_one(root, true, why)) {
 				quiet_until = t + POST_ACTION_DELAY_MS;
-			continue;
+				continue;
+			}
 		}
 		if (t < next_pressure)
 			continue;

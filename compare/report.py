@@ -24,8 +24,12 @@ def verdict(r):
     died = m["workload"]["died_ms"]
     wrong = [n for n in ("protected", "bystander") if m[n]["died_ms"] is not None]
     wrong += [n + " (after the window)" for n in r.get("died_after", []) if n not in wrong]
-    if r["workload"] in HEALTHY:
-        kill = "none (right)" if died is None else f"PREMATURE at {secs(died)} s"
+    status = m.get("workload_status")
+    if died is not None and status not in (128 + 9, 128 + 15):
+        kill = f"ERROR: the workload exited by itself (status {status})"
+    elif r["workload"] in HEALTHY:
+        kill = (f"none in {m['window_ms'] // 1000} s (right)" if died is None
+                else f"PREMATURE at {secs(died)} s")
     elif died is None:
         kill = f"none in {m['window_ms'] // 1000} s"
     else:
@@ -71,9 +75,7 @@ def main():
             kill, wrong = verdict(r)
             died, onset = m["workload"]["died_ms"], m["onset_ms"]
             gap = None if died is None or onset is None else died - onset
-            dies = secs(died) if wl not in HEALTHY else kill
-            if wl not in HEALTHY and died is None:
-                dies = kill
+            dies = secs(died) if wl not in HEALTHY and kill == "culprit" else kill
             out.append(f"| {r['tool']} | {secs(onset)} | {dies} | {secs(gap)} | "
                        f"{secs(m['stuck_ms'])} ({secs(m['stuck_max_ms'])}) | "
                        f"{m['progress_pct']:.0f} | {', '.join(wrong) or 'none'} | "
