@@ -436,7 +436,7 @@ u32 BPF_PROG(oomx_victim_timeout_ms)
 	gen = oomx_gen_now();
 	oomx_oom.state = OOMX_OOM_ACTIVE | gen;
 	oomx_oom_seq++;
-	oomx_kill_line = 0;
+	oomx_kill_line = 0;	/* kill_mode() sets it, killed() reads it */
 	return victim_timeout_ms[gen & 1];
 }
 
@@ -518,8 +518,7 @@ s32 BPF_PROG(oomx_select, struct oom_control *oc)
 SEC("struct_ops/kill_mode")
 u32 BPF_PROG(oomx_kill_mode, struct task_struct *victim, struct oom_control *oc)
 {
-	oomx_kill_line = 0;
-	return OOMX_KILL_MODE(victim, oc);
+	return OOMX_KILL_MODE(victim, oc);	/* oomx_kill_line: 0 since victim_timeout_ms */
 }
 #endif
 

@@ -10,8 +10,8 @@
  * same way: the victim's whole memory cgroup or its process only, by the
  * nearest cgroup with such a line, whatever memory.oom.group says (a policy
  * including this file sets OOMX_KILL_MODE to oomx_rules_kill_mode). A path
- * with both lines has one entry, with both. oomx fills the maps (user/rules.c) when it finds them in a policy;
- * "oomx apply" replaces them atomically: every key carries a generation
+ * with both lines has one entry, with both. oomx fills the maps
+ * (user/rules.c) when it finds them in a policy; "oomx apply" replaces them atomically: every key carries a generation
  * (bpf/oomx.bpf.h), and a policy classifies with oomx_cfg_gen().
  *
  * A cgroup rule names a path. prio_cgpath holds the paths; prio_cgroup

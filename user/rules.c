@@ -122,27 +122,22 @@ int rules_check(const struct oomx_config *cfg, const char *src)
  * against an older bpf/rules.bpf.h (8-byte rules, no kill modes) would read
  * half a value, or a kill-only entry as class 256, "never".
  */
-static int check_layout(const char *cmd, int fd, const char *name)
+static int check_layout(const char *cmd, const char *name, __u32 value_size)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_map_get_info_by_fd(fd, &info, &len)) {
-		fprintf(stderr, "%s: cannot inspect map %s: %s\n", cmd, name, strerror(errno));
-		return 1;
-	}
-	if (info.value_size == sizeof(struct prio_rule))
+	if (value_size == sizeof(struct prio_rule))
 		return 0;
 	fprintf(stderr, "%s: map %s holds %u-byte rules, this oomx writes %zu: the policy was built "
-		"by another version of oomx; rebuild it (make policy) or load it again with this "
-		"oomx ('oomx load --replace')\n", cmd, name, info.value_size,
+		"against another version of bpf/rules.bpf.h; rebuild it (make policy) or load it "
+		"again with this oomx ('oomx load --replace')\n", cmd, name, value_size,
 		sizeof(struct prio_rule));
 	return 1;
 }
 
 int rules_open_pinned(const char *cmd, struct rules_maps *rm)
 {
+	struct bpf_map_info info;
 	char path[256];
+	__u32 len;
 	int m;
 
 	rm->owned = true;
@@ -156,7 +151,15 @@ int rules_open_pinned(const char *cmd, struct rules_maps *rm)
 			rules_close(rm);
 			return 1;
 		}
-		if (check_layout(cmd, rm->fd[m], maps[m].name)) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_map_get_info_by_fd(rm->fd[m], &info, &len)) {
+			fprintf(stderr, "%s: cannot inspect map %s: %s\n", cmd, maps[m].name,
+				strerror(errno));
+			rules_close(rm);
+			return 1;
+		}
+		if (check_layout(cmd, maps[m].name, info.value_size)) {
 			rules_close(rm);
 			return 1;
 		}
@@ -177,13 +180,8 @@ int rules_of_object(const char *cmd, struct bpf_object *obj, struct rules_maps *
 				maps[m].name);
 			return 1;
 		}
-		if (bpf_map__value_size(map) != sizeof(struct prio_rule)) {
-			fprintf(stderr, "%s: the policy's map %s holds %u-byte rules, this oomx writes "
-				"%zu: it was built against another version of bpf/rules.bpf.h; "
-				"rebuild it (make policy)\n", cmd, maps[m].name,
-				bpf_map__value_size(map), sizeof(struct prio_rule));
+		if (check_layout(cmd, maps[m].name, bpf_map__value_size(map)))
 			return 1;
-		}
 		rm->fd[m] = bpf_map__fd(map);
 	}
 	return 0;
@@ -450,6 +448,18 @@ static int by_line(const void *a, const void *b)
 }
 
 static struct shown_rule shown[4 * RULE_ENTRIES];	/* a cgroup entry shows two */
+static size_t nshown;
+
+/* one line of the listing: @base's match and value, a class or a kill mode */
+static void show(const struct shown_rule *base, __u32 line, __u32 klass, __u32 kill_mode)
+{
+	struct shown_rule *s = &shown[nshown++];
+
+	*s = *base;
+	s->line = line;
+	s->klass = klass;
+	s->kill_mode = kill_mode;
+}
 
 static void print_action(bool json, __u32 klass, __u32 kill_mode)
 {
@@ -504,45 +514,37 @@ static void print_binding(const struct rules_maps *rm, const struct shown_rule *
 void rules_print(const struct rules_maps *rm, __u32 gen, bool json)
 {
 	static const enum rules_map with_rules[] = { RM_CGPATH, RM_COMM, RM_UID };
+	struct shown_rule base;
 	struct prio_rule val;
-	size_t i, n, k, count = 0;
+	size_t i, n, k, count;
 
+	nshown = 0;
 	for (k = 0; k < 3; k++) {
 		enum rules_map m = with_rules[k];
 
 		n = collect(rm, m, gen, true);
 		for (i = 0; i < n; i++) {
-			struct shown_rule *s = &shown[count];
-
-			memset(&val, 0, sizeof(val));
 			if (bpf_map_lookup_elem(rm->fd[m], &keys[i], &val))
 				continue;
-			memset(s, 0, sizeof(*s));
-			s->line = val.line;
-			s->klass = val.klass;
+			memset(&base, 0, sizeof(base));
 			if (m == RM_CGPATH) {
-				s->match = OOMX_MATCH_CGROUP;
-				memcpy(s->value, keys[i].p.path, sizeof(s->value) - 1);
+				base.match = OOMX_MATCH_CGROUP;
+				memcpy(base.value, keys[i].p.path, sizeof(base.value) - 1);
 			} else if (m == RM_COMM) {
-				s->match = OOMX_MATCH_COMM;
-				memcpy(s->value, keys[i].m.comm, sizeof(keys[i].m.comm));
+				base.match = OOMX_MATCH_COMM;
+				memcpy(base.value, keys[i].m.comm, sizeof(keys[i].m.comm));
 			} else {
-				s->match = OOMX_MATCH_UID;
-				snprintf(s->value, sizeof(s->value), "%u", keys[i].u.uid);
+				base.match = OOMX_MATCH_UID;
+				snprintf(base.value, sizeof(base.value), "%u", keys[i].u.uid);
 			}
-			/* a path's kill line shares its entry with its class line */
-			if (val.kill_mode && val.klass != OOMX_CLASS_NONE)
-				shown[count + 1] = *s;
-			if (val.kill_mode) {
-				s = &shown[val.klass != OOMX_CLASS_NONE ? count + 1 : count];
-				s->line = val.kill_line;
-				s->kill_mode = val.kill_mode;
-				count++;
-			}
+			/* a path's class line and kill line share its entry */
 			if (val.klass != OOMX_CLASS_NONE)
-				count++;
+				show(&base, val.line, val.klass, 0);
+			if (val.kill_mode)
+				show(&base, val.kill_line, 0, val.kill_mode);
 		}
 	}
+	count = nshown;
 	qsort(shown, count, sizeof(shown[0]), by_line);
 	if (json)
 		putchar('[');
