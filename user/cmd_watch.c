@@ -74,8 +74,8 @@ static const char *result_str(int ret, bool dry_run, bool word)
 	return word ? "error" : strerror(-ret);
 }
 
-static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, uint64_t lasted_ns,
-		   int ret, const struct oom_ext_trigger *trig, bool json)
+static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, int ret,
+		   const struct oom_ext_trigger *trig, bool json)
 {
 	const struct oomx_pressure *c = &t->cfg;
 	const char *kind = c->full ? "full" : "some";
@@ -84,11 +84,10 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, ui
 		printf("{\"type\":\"pressure\",\"line\":%u,\"scope\":", c->line);
 		json_string(stdout, c->scope, sizeof(c->scope));
 		printf(",\"kind\":\"%s\",\"threshold_us\":%llu,\"window_us\":%llu,\"for_us\":%llu,"
-		       "\"lasted_us\":%llu,\"stall_us\":%llu,\"measured_us\":%llu,\"measure\":\"%s\","
+		       "\"stall_us\":%llu,\"measured_us\":%llu,\"measure\":\"%s\","
 		       "\"avg10\":%u.%02u,\"dry_run\":%s,\"result\":\"%s\",\"errno\":%d",
-		       kind, c->stall_us, c->window_us, c->for_us,
-		       (unsigned long long)(lasted_ns / 1000), (unsigned long long)s->stall_us,
-		       (unsigned long long)s->measured_us, s->windowed ? "window" : "avg10",
+		       kind, c->stall_us, c->window_us, c->for_us, (unsigned long long)s->stall_us,
+		       (unsigned long long)s->measured_us, psi_measure_str(s->measure),
 		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
 		       result_str(ret, c->dry_run, true), ret < 0 ? -ret : 0);
 		if (!ret) {
@@ -102,11 +101,10 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, ui
 		       c->stall_us / 1000, c->window_us / 1000);
 		if (c->for_us)
 			printf(" for %llums", c->for_us / 1000);
-		printf("): %llums stall in %llums (%s), lasted %llums: ",
-		       (unsigned long long)s->stall_us / 1000,
+		printf("): %llums stall in %llums (%s): ", (unsigned long long)s->stall_us / 1000,
 		       (unsigned long long)s->measured_us / 1000,
-		       s->windowed ? "since the last trip" : "avg10",
-		       (unsigned long long)(lasted_ns / 1000000));
+		       s->measure == OOMX_PSI_DURATION ? "over the duration" :
+		       s->measure == OOMX_PSI_WINDOW ? "since the last trip" : "avg10");
 		if (!ret)
 			printf("%s %d (%.16s), chosen by the %s\n",
 			       c->dry_run ? "dry run, would kill" : "killed", trig->victim_pid,
@@ -142,18 +140,15 @@ static int fire(struct trigger *skel, const struct oomx_psi *t,
 
 static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, bool json)
 {
-	struct oomx_psi_sample s = { 0 };
-	uint64_t total = 0, now = oomx_now_ns(), lasted;
-	unsigned int avg10 = 0;
+	struct oomx_psi_trip trip = { .ns = oomx_now_ns() };
+	struct oomx_psi_sample s;
 	int ret;
 
-	if (psi_read(t, &total, &avg10) == 0)
-		psi_sample(t, now, total, avg10, &s);
-	if (psi_step(t, now) != OOMX_PSI_ACT)
+	trip.read = !psi_read(t, &trip.total_us, &trip.avg10_x100);
+	if (psi_step(t, &trip, &s) != OOMX_PSI_ACT)
 		return;
-	lasted = now - t->start_ns;
 	ret = fire(skel, t, &s, policy_only);
-	report(t, &s, lasted, ret, &skel->bss->trig, json);
+	report(t, &s, ret, &skel->bss->trig, json);
 	psi_acted(t, oomx_now_ns(), ret);
 }
 

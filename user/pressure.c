@@ -32,42 +32,94 @@ int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg
 	return 0;
 }
 
-enum oomx_psi_step psi_step(struct oomx_psi *t, uint64_t now_ns)
+/* @s: the stall since the previous trip, or avg10 if there was none lately */
+static void since_prev(const struct oomx_psi *t, const struct oomx_psi_trip *trip,
+		       struct oomx_psi_sample *s)
 {
 	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
+	const struct oomx_psi_reading *p = &t->prev;
 
-	t->n.trips++;
-	if (now_ns < t->hold_ns)
-		return OOMX_PSI_IGNORE;
-	/*
-	 * The kernel raises a trigger at most once per window while the
-	 * stall lasts, so a gap of more than a window and a half between
-	 * trips means the pressure stopped in between.
-	 */
-	if (!t->start_ns || now_ns - t->last_ns > window_ns + window_ns / 2)
-		t->start_ns = now_ns;
-	t->last_ns = now_ns;
-	return now_ns - t->start_ns >= t->cfg.for_us * NSEC_PER_USEC ? OOMX_PSI_ACT :
-									OOMX_PSI_WAIT;
+	if (trip->read && p->ns && trip->ns > p->ns && trip->ns - p->ns <= 2 * window_ns &&
+	    trip->total_us >= p->total_us) {
+		s->measure = OOMX_PSI_WINDOW;
+		s->stall_us = trip->total_us - p->total_us;
+		s->measured_us = (trip->ns - p->ns) / NSEC_PER_USEC;
+	} else {
+		s->measure = OOMX_PSI_AVG10;
+		s->stall_us = (uint64_t)trip->avg10_x100 * 1000;	/* of 10 s */
+		s->measured_us = 10000000;
+	}
 }
 
-void psi_sample(struct oomx_psi *t, uint64_t now_ns, uint64_t total_us,
-		unsigned int avg10_x100, struct oomx_psi_sample *s)
+/*
+ * Add @trip to the episode of a line with a duration. Returns the episode's
+ * reading that is the newest at least DURATION old, or NULL if there is
+ * none yet. Only that one and those after it are kept, at least
+ * DURATION / (OOMX_PSI_READINGS - 2) apart, so that the array holds them.
+ */
+static const struct oomx_psi_reading *episode_add(struct oomx_psi *t,
+						  const struct oomx_psi_trip *trip)
 {
-	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
+	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
+	uint64_t step = for_ns / (OOMX_PSI_READINGS - 2);
+	unsigned int i, first = 0;
 
-	s->avg10_x100 = avg10_x100;
-	s->windowed = t->prev_ns && now_ns > t->prev_ns && now_ns - t->prev_ns <= 2 * window_ns &&
-		      total_us >= t->prev_total_us;
-	if (s->windowed) {
-		s->stall_us = total_us - t->prev_total_us;
-		s->measured_us = (now_ns - t->prev_ns) / NSEC_PER_USEC;
-	} else {
-		s->measured_us = 10000000;	/* avg10: the last 10 s */
-		s->stall_us = (uint64_t)avg10_x100 * 1000;
+	/* a total that went back is a new file: the cgroup was created again */
+	if (t->nr && trip->total_us < t->r[t->nr - 1].total_us)
+		t->nr = 0;
+	for (i = 0; i < t->nr; i++)
+		if (trip->ns - t->r[i].ns >= for_ns)
+			first = i;
+	memmove(t->r, t->r + first, (t->nr - first) * sizeof(t->r[0]));
+	t->nr -= first;
+	if (t->nr < OOMX_PSI_READINGS && (!t->nr || trip->ns - t->r[t->nr - 1].ns >= step)) {
+		t->r[t->nr].ns = trip->ns;
+		t->r[t->nr].total_us = trip->total_us;
+		t->nr++;
 	}
-	t->prev_total_us = total_us;
-	t->prev_ns = now_ns;
+	return trip->ns - t->r[0].ns >= for_ns ? &t->r[0] : NULL;
+}
+
+enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
+			    struct oomx_psi_sample *s)
+{
+	const struct oomx_psi_reading *from;
+	enum oomx_psi_step ret = OOMX_PSI_WAIT;
+
+	memset(s, 0, sizeof(*s));
+	s->avg10_x100 = trip->avg10_x100;
+	t->n.trips++;
+	if (trip->ns < t->hold_ns) {
+		ret = OOMX_PSI_IGNORE;
+	} else if (!t->cfg.for_us) {
+		since_prev(t, trip, s);
+		ret = OOMX_PSI_ACT;
+	} else if (trip->read && (from = episode_add(t, trip))) {
+		s->measure = OOMX_PSI_DURATION;
+		s->stall_us = trip->total_us - from->total_us;
+		s->measured_us = (trip->ns - from->ns) / NSEC_PER_USEC;
+		/* stall / measured >= STALL / WINDOW, in doubles: no overflow */
+		if ((double)s->stall_us * t->cfg.window_us >=
+		    (double)t->cfg.stall_us * s->measured_us)
+			ret = OOMX_PSI_ACT;
+	}
+	if (trip->read) {
+		t->prev.ns = trip->ns;
+		t->prev.total_us = trip->total_us;
+	}
+	return ret;
+}
+
+const char *psi_measure_str(enum oomx_psi_measure m)
+{
+	switch (m) {
+	case OOMX_PSI_WINDOW:
+		return "window";
+	case OOMX_PSI_DURATION:
+		return "duration";
+	default:
+		return "avg10";
+	}
 }
 
 void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
@@ -84,7 +136,7 @@ void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
 		t->n.nothing++;
 	else
 		t->n.errors++;
-	t->start_ns = 0;
+	t->nr = 0;
 	t->hold_ns = now_ns + t->cfg.window_us * NSEC_PER_USEC;
 }
 
@@ -122,9 +174,10 @@ void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
 
 			if (!same_line(&t->cfg, &f->cfg))
 				continue;
-			t->start_ns = f->start_ns;
-			t->last_ns = f->last_ns;
 			t->hold_ns = f->hold_ns;
+			t->prev = f->prev;
+			memcpy(t->r, f->r, sizeof(t->r));
+			t->nr = f->nr;
 			t->n = f->n;
 			break;
 		}
@@ -205,7 +258,8 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 	}
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
-	t->prev_ns = 0;
+	t->prev.ns = 0;
+	t->nr = 0;
 	return 1;
 
 absent:
@@ -259,8 +313,8 @@ void psi_disarm(struct oomx_psi_set *s, struct oomx_psi *t)
 		close(t->fd);
 	t->fd = -1;
 	t->memcg_id = 0;
-	t->start_ns = 0;
-	t->prev_ns = 0;
+	t->nr = 0;
+	t->prev.ns = 0;
 }
 
 int psi_read(struct oomx_psi *t, uint64_t *total_us, unsigned int *avg10_x100)

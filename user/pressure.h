@@ -4,8 +4,9 @@
  * as the kernel's PSI triggers (Documentation/accounting/psi.rst). A PSI
  * trigger wakes its poller only when the stall time within its window
  * reaches the threshold, so a watcher with no pressure sleeps: no periodic
- * wakeup, no reading of files. A trip that lasted the line's duration
- * starts the OOM killer for its scope (bpf/trigger.bpf.c).
+ * wakeup, no reading of files. A trip that ends a duration's worth of
+ * stall at the line's level, on average, starts the OOM killer for its
+ * scope (bpf/trigger.bpf.c).
  *
  * A trigger on a cgroup that does not exist yet, or that was removed (a
  * service restarted), waits for it with inotify on the nearest ancestor
@@ -29,17 +30,42 @@ struct oomx_psi_counts {
 	unsigned long long errors;	/* refused, no policy among them */
 };
 
+/* a reading of a trigger's file: its stall total, and when */
+struct oomx_psi_reading {
+	uint64_t ns;
+	uint64_t total_us;
+};
+
+/*
+ * The readings a line with a duration keeps: the newest at least DURATION
+ * old and those since, at least DURATION / 14 apart (psi_step()).
+ */
+#define OOMX_PSI_READINGS	16
+
 struct oomx_psi {
 	struct oomx_pressure cfg;
 	unsigned int id;		/* the trigger id the kernel reports: its line */
 	int fd;				/* the PSI file, trigger written; -1 if absent */
 	uint64_t memcg_id;		/* the cgroup's id; 0 for the machine */
-	uint64_t start_ns;		/* the episode's first trip, 0 if none */
-	uint64_t last_ns;		/* its last trip */
 	uint64_t hold_ns;		/* trips before this are ignored (after an action) */
-	uint64_t prev_total_us;		/* the last reading of the stall total */
-	uint64_t prev_ns;		/* ... and when, 0 if none */
+	struct oomx_psi_reading prev;	/* at the last trip; ns 0 if none */
+	struct oomx_psi_reading r[OOMX_PSI_READINGS];	/* the episode's, oldest first */
+	unsigned int nr;		/* readings in r; 0: no episode */
 	struct oomx_psi_counts n;
+};
+
+/* what the watcher read at a trip */
+struct oomx_psi_trip {
+	uint64_t ns;
+	uint64_t total_us;		/* the file's total stall */
+	unsigned int avg10_x100;	/* its avg10, percent * 100 */
+	bool read;			/* false: the file could not be read */
+};
+
+enum oomx_psi_measure {
+	OOMX_PSI_AVG10,		/* the kernel's avg10: no recent reading */
+	OOMX_PSI_WINDOW,	/* since the previous trip (no duration) */
+	OOMX_PSI_DURATION,	/* over the line's duration */
 };
 
 /* what a measurement says: stall_us of stall over measured_us */
@@ -47,7 +73,7 @@ struct oomx_psi_sample {
 	uint64_t stall_us;
 	uint64_t measured_us;
 	unsigned int avg10_x100;	/* the kernel's 10 s average, percent * 100 */
-	bool windowed;			/* over the last trip's interval, not avg10 */
+	enum oomx_psi_measure measure;
 };
 
 enum oomx_psi_step {
@@ -71,25 +97,29 @@ struct oomx_psi_set {
 int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg10_x100);
 
 /*
- * psi_step: the trip of @t at @now_ns: ignore it, wait for
- * the duration, or act. Pure: the host tests drive it with made-up times.
+ * psi_step: what the trip @trip of @t calls for: ignore it (held after an
+ * action), wait, or act, with @s the stall that decided. A line without a
+ * duration acts at every trip, on the stall since the previous trip if
+ * that was at most two windows ago, else on avg10. A line with one acts
+ * when the stall averaged over the last DURATION reaches STALL per WINDOW:
+ * a trip says the stall is at the line's level now, the average that it
+ * has been there, on the whole, for DURATION (quiet windows in between
+ * count as no stall, they do not start over). Pure: the host tests drive
+ * it with made-up readings.
  */
-enum oomx_psi_step psi_step(struct oomx_psi *t, uint64_t now_ns);
+enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
+			    struct oomx_psi_sample *s);
 
-/*
- * psi_sample: the stall @t measured at @now_ns from @total_us: over the
- * time since the previous reading if that is at most two windows old,
- * else the kernel's avg10 over 10 s. Records the reading.
- */
-void psi_sample(struct oomx_psi *t, uint64_t now_ns, uint64_t total_us,
-		unsigned int avg10_x100, struct oomx_psi_sample *s);
+/* psi_measure_str: "avg10", "window" or "duration" */
+const char *psi_measure_str(enum oomx_psi_measure m);
 
 /*
  * psi_acted: the OOM killer ran for @t at @now_ns and returned @ret (0: a
  * victim was killed or, in a dry run, chosen; -EAGAIN: a victim is still
  * exiting; -EBUSY: another OOM is in progress). After a kill or a refusal
- * the episode ends and trips are ignored for a window; after -EAGAIN or
- * -EBUSY the next trip tries again.
+ * the episode ends (its readings are dropped: the stall so far is the
+ * victim's) and trips are ignored for a window; after -EAGAIN or -EBUSY
+ * the next trip tries again.
  */
 void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret);
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pressure_test - host unit test of user/pressure.c's decisions: reading a
- * PSI file, when a trip acts (the duration, gaps, the hold after an action)
- * and what a trip measured. Prints "ok: ..." per check; exit 1 on the first
- * failure.
+ * PSI file, when a trip acts (the stall averaged over the duration, quiet
+ * spells, the hold after an action, the readings kept) and what it
+ * measured. Prints "ok: ..." per check; exit 1 on the first failure.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,13 +31,36 @@ static void trigger(struct oomx_psi *t, unsigned long long window_ms, unsigned l
 	t->fd = -1;
 }
 
+/* a trip at @ms with the file's total at @total_ms of stall and avg10 */
+static enum oomx_psi_step step(struct oomx_psi *t, unsigned long long ms,
+			       unsigned long long total_ms, unsigned int avg10,
+			       struct oomx_psi_sample *s)
+{
+	struct oomx_psi_trip trip = {
+		.ns = ms * MS, .total_us = total_ms * 1000, .avg10_x100 = avg10, .read = true,
+	};
+
+	return psi_step(t, &trip, s);
+}
+
+static enum oomx_psi_step step_unread(struct oomx_psi *t, unsigned long long ms,
+				      struct oomx_psi_sample *s)
+{
+	struct oomx_psi_trip trip = { .ns = ms * MS };
+
+	return psi_step(t, &trip, s);
+}
+
 int main(void)
 {
 	static const char psi[] =
 		"some avg10=12.34 avg60=1.00 avg300=0.25 total=987654\n"
 		"full avg10=0.05 avg60=0.00 avg300=0.00 total=4321\n";
+	static struct oomx_psi_set from, to;
+	enum oomx_psi_step ret;
 	struct oomx_psi_sample s;
 	struct oomx_psi t;
+	unsigned int i, n;
 	uint64_t total = 0;
 	unsigned int avg10 = 0;
 
@@ -49,52 +72,113 @@ int main(void)
 	      "psi_parse: no full line (the root cgroup's cpu file) is an error");
 	check(psi_parse("some avg10=x\n", false, &total, &avg10), "psi_parse: garbage is an error");
 
-	/* no duration: the first trip acts */
+	/* no duration: every trip acts, on the stall since the last trip */
 	trigger(&t, 1000, 0);
-	check(psi_step(&t, 5000 * MS) == OOMX_PSI_ACT, "for 0: the first trip acts");
+	check(step(&t, 5000, 500, 1234, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10 &&
+	      s.measured_us == 10000000 && s.stall_us == 1234000,
+	      "for 0: the first trip acts, on avg10 (12.34% of 10 s = 1234 ms)");
 	psi_acted(&t, 5000 * MS, 0);
 	check(t.n.kills == 1, "a kill is counted");
-	check(psi_step(&t, 5500 * MS) == OOMX_PSI_IGNORE, "a trip within a window of the kill is ignored");
-	check(psi_step(&t, 6100 * MS) == OOMX_PSI_ACT, "a trip after the hold acts again");
+	check(step(&t, 5500, 600, 0, &s) == OOMX_PSI_IGNORE,
+	      "a trip within a window of the kill is ignored");
+	check(step(&t, 6100, 800, 0, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_WINDOW &&
+	      s.stall_us == 200000 && s.measured_us == 600000,
+	      "a trip after the hold acts again, on 200 ms since the last (ignored) trip");
+	check(step(&t, 9200, 900, 500, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10 &&
+	      s.stall_us == 500000, "a trip 3 windows after the last: avg10");
+	check(step_unread(&t, 9300, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10,
+	      "an unreadable file does not stop a line without a duration");
 
-	/* a duration: consecutive trips, at most a window and a half apart */
+	/* a duration: the stall averaged over it must reach the line's 10% */
 	trigger(&t, 1000, 3000);
-	check(psi_step(&t, 10000 * MS) == OOMX_PSI_WAIT, "for 3s: the first trip waits");
-	check(psi_step(&t, 11000 * MS) == OOMX_PSI_WAIT, "1 s later: waits");
-	check(psi_step(&t, 12100 * MS) == OOMX_PSI_WAIT, "2.1 s: waits");
-	check(psi_step(&t, 13050 * MS) == OOMX_PSI_ACT, "3.05 s: acts");
+	check(step(&t, 10000, 0, 0, &s) == OOMX_PSI_WAIT, "for 3s: the first trip waits");
+	check(step(&t, 11000, 300, 0, &s) == OOMX_PSI_WAIT, "1 s later: waits");
+	check(step(&t, 12100, 630, 0, &s) == OOMX_PSI_WAIT, "2.1 s: waits");
+	check(step(&t, 13050, 915, 0, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_DURATION &&
+	      s.stall_us == 915000 && s.measured_us == 3050000,
+	      "3.05 s: acts on 915 ms of stall over the 3050 ms since the first trip");
 	psi_acted(&t, 13050 * MS, -EAGAIN);
-	check(t.n.retries == 1 && t.start_ns == 10000 * MS,
+	check(t.n.retries == 1 && t.nr == 4,
 	      "a victim still exiting: the episode goes on, counted as a retry");
-	check(psi_step(&t, 14050 * MS) == OOMX_PSI_ACT, "the next trip tries again");
+	check(step(&t, 14050, 1215, 0, &s) == OOMX_PSI_ACT && s.measured_us == 3050000 &&
+	      s.stall_us == 915000, "the next trip tries again, over the 3.05 s since 11 s");
 	psi_acted(&t, 14050 * MS, -EBUSY);
-	check(psi_step(&t, 15050 * MS) == OOMX_PSI_ACT, "after another OOM held oom_lock, too");
+	check(step(&t, 15050, 1515, 0, &s) == OOMX_PSI_ACT, "after another OOM held oom_lock, too");
 	psi_acted(&t, 15050 * MS, -ESRCH);
-	check(t.n.nothing == 1 && !t.start_ns, "nothing killable: the episode ends");
-	check(psi_step(&t, 16100 * MS) == OOMX_PSI_WAIT, "a new episode needs the duration again");
+	check(t.n.nothing == 1 && !t.nr, "nothing killable: the episode ends");
+	check(step(&t, 16100, 1815, 0, &s) == OOMX_PSI_WAIT, "a new episode needs the duration again");
 
+	/* what the old rule (trips in consecutive windows) missed: a leak's stall comes and goes */
 	trigger(&t, 1000, 3000);
-	psi_step(&t, 20000 * MS);
-	psi_step(&t, 21000 * MS);
-	check(psi_step(&t, 22600 * MS) == OOMX_PSI_WAIT && t.start_ns == 22600 * MS,
-	      "a gap of 1.6 windows: the pressure stopped, the episode starts again");
+	step(&t, 20000, 0, 0, &s);
+	step(&t, 21000, 400, 0, &s);
+	check(step(&t, 24000, 900, 0, &s) == OOMX_PSI_ACT && s.stall_us == 500000 &&
+	      s.measured_us == 3000000,
+	      "3 quiet seconds inside the episode count as no stall: 500 ms in 3 s (17%) acts");
+	trigger(&t, 1000, 5000);
+	step(&t, 1000, 900, 0, &s);
+	step(&t, 2000, 1800, 0, &s);
+	check(step(&t, 6000, 1900, 0, &s) == OOMX_PSI_ACT && s.stall_us == 1000000 &&
+	      s.measured_us == 5000000,
+	      "for 5s (docs/pressure.md): 2 s of 90%, quiet, one window of 10%: 20% over 5 s acts");
+	trigger(&t, 1000, 3000);
+	step(&t, 30000, 0, 0, &s);
+	check(step(&t, 33500, 200, 0, &s) == OOMX_PSI_WAIT && s.measure == OOMX_PSI_DURATION &&
+	      s.stall_us == 200000, "200 ms in 3.5 s (5.7%) is below the line's 10%: waits");
+	check(step(&t, 60000, 300, 0, &s) == OOMX_PSI_WAIT && s.measured_us == 26500000,
+	      "pressure again after a quiet spell: the average since 33.5 s is low, waits");
+	step(&t, 61000, 600, 0, &s);
+	step(&t, 62000, 900, 0, &s);
+	check(step(&t, 63000, 1200, 0, &s) == OOMX_PSI_ACT && s.measured_us == 3000000,
+	      "... until it has lasted the duration on its own: 900 ms in 3 s");
+	trigger(&t, 1000, 3000);
+	step(&t, 70000, 5000, 0, &s);
+	check(step(&t, 71000, 100, 0, &s) == OOMX_PSI_WAIT && t.nr == 1 && t.r[0].total_us == 100000,
+	      "a total that went back (the cgroup made again): the episode starts over");
+	check(step_unread(&t, 75000, &s) == OOMX_PSI_WAIT && t.nr == 1,
+	      "an unreadable file: a line with a duration cannot judge, waits");
+
+	/* a long duration keeps a bounded number of readings, and acts on time */
+	trigger(&t, 500, 60000);
+	for (i = 0, ret = OOMX_PSI_WAIT; ret == OOMX_PSI_WAIT && i < 400; i++) {
+		ret = step(&t, 100000 + i * 500, i * 100, 0, &s);
+		if (t.nr > OOMX_PSI_READINGS)
+			break;
+	}
+	check(ret == OOMX_PSI_ACT && i == 121 && s.measured_us == 60000000 && s.stall_us == 12000000,
+	      "for 60s, trips every 0.5 s at 20%: the 121st trip acts, on 12 s over 60 s");
+	for (n = 0; ret == OOMX_PSI_ACT && n < 1000; n++) {
+		ret = step(&t, 100000 + i * 500, i * 100, 0, &s);
+		i++;
+		if (t.nr > OOMX_PSI_READINGS || s.measured_us < 60000000 ||
+		    s.measured_us > 60000000 + 60000000 / (OOMX_PSI_READINGS - 2) + 500000)
+			break;
+	}
+	check(n == 1000, "1000 trips more: at most 16 readings, each act over 60 s to 64.8 s");
 
 	/* dry runs are counted apart, and hold like a kill */
 	trigger(&t, 1000, 0);
 	t.cfg.dry_run = true;
-	psi_step(&t, 30000 * MS);
+	step(&t, 30000, 0, 0, &s);
 	psi_acted(&t, 30000 * MS, 0);
 	check(t.n.dry_runs == 1 && !t.n.kills, "a dry run is counted as one, not as a kill");
 
-	/* measurements */
-	trigger(&t, 1000, 0);
-	psi_sample(&t, 40000 * MS, 500000, 1234, &s);
-	check(!s.windowed && s.measured_us == 10000000 && s.stall_us == 1234000,
-	      "no earlier reading: avg10 (12.34% of 10 s = 1234 ms)");
-	psi_sample(&t, 41000 * MS, 800000, 2000, &s);
-	check(s.windowed && s.stall_us == 300000 && s.measured_us == 1000000,
-	      "a reading 1 s earlier: 300 ms of stall in 1000 ms");
-	psi_sample(&t, 44000 * MS, 900000, 500, &s);
-	check(!s.windowed && s.stall_us == 500000, "a reading 3 windows old is stale: avg10");
+	/* a line kept over a re-read keeps its episode */
+	memset(&from, 0, sizeof(from));
+	from.n = 1;
+	trigger(&from.t[0], 1000, 3000);
+	step(&from.t[0], 1000, 0, 0, &s);
+	step(&from.t[0], 2000, 300, 0, &s);
+	memset(&to, 0, sizeof(to));
+	to.n = 1;
+	trigger(&to.t[0], 1000, 3000);
+	psi_set_carry(&to, &from);
+	check(to.t[0].nr == 2 && step(&to.t[0], 4000, 900, 0, &s) == OOMX_PSI_ACT,
+	      "a re-read keeps a line's episode: it acts 3 s after the first trip");
+	to.t[0].cfg.for_us = 4000000;
+	memset(&to.t[0].n, 0, sizeof(to.t[0].n));
+	to.t[0].nr = 0;
+	psi_set_carry(&to, &from);
+	check(!to.t[0].nr && !to.t[0].n.trips, "a changed line starts afresh");
 	return failed;
 }

@@ -128,7 +128,14 @@ expect_eq "$(jq -r '[.pid, .comm, .chosen_by, .line] | join(" ")' <<<"$w")" "$HO
 # the pressure cannot begin before the leak does: a kill sooner than 2 s
 # after the leak started would be a kill before the line's duration
 [ $(((t1 - t0) / 1000000)) -ge 2000 ] || fail "killed $(((t1 - t0) / 1000000)) ms after the leak started, before the 2 s the line asks"
-ok "killed $(((t1 - t0) / 1000000)) ms after the leak started; the watcher saw $(($(jq -r .lasted_us <<<"$w") / 1000)) ms of pressure (the line asks 2000)"
+# it acted on the stall averaged over the duration: at least 2 s of it, at
+# least the line's 10%, and the kernel was told what the watcher measured
+read -r measure stall measured <<<"$(jq -r '[.measure, .stall_us, .measured_us] | join(" ")' <<<"$w")"
+expect_eq "$measure" duration "what the watcher's decision measured"
+[ "$measured" -ge 2000000 ] && [ $((stall * 10)) -ge "$measured" ] ||
+	fail "acted on ${stall} us of stall in ${measured} us: not 10% over 2 s"
+expect_eq "${line##*measured }" "$stall us in $measured us" "the kernel's report of the measurement"
+ok "killed $(((t1 - t0) / 1000000)) ms after the leak started, on $((stall / 1000)) ms of stall in the last $((measured / 1000)) ms (the line asks 10% over 2000)"
 # the OOM the watcher started is over for the policy too: its configuration
 # generation is free (fexit/oom_ext_pressure_oom), and set applies at once
 for v in 100 default; do
@@ -146,7 +153,8 @@ expect_eq "$(awk '$1 == 2 { print $4 }' /run/oomx/watch.stats)" 1 "line 2's kill
 e=$(jq -c 'select(.type == "kill")' "$T/events.json" | tail -n 1)
 expect_eq "$(jq -r '[.pid, .chosen_by, .cause, .trigger.id, .trigger.kind, .trigger.threshold_us, .trigger.window_us] | join(" ")' <<<"$e")" \
 	"$HOG_PID policy pressure 2 some 100000 1000000" "the policy's kill event (trigger 2: the file's line)"
-[ "$(jq -r .trigger.measured_us <<<"$e")" -gt 0 ] || fail "the event has no measurement: $e"
+expect_eq "$(jq -r '[.trigger.stall_us, .trigger.measured_us] | join(" ")' <<<"$e")" "$stall $measured" \
+	"the event's measurement (the watcher's)"
 ok "event: $(jq -c .trigger <<<"$e"), why: $(jq -r .reason <<<"$e")"
 selftests/validate-events "$T/events.json" || fail "the events do not match docs/events.schema.json"
 selftests/validate-events "$T/watch.json" || fail "the watcher's lines do not match docs/events.schema.json"
