@@ -84,9 +84,10 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		printf("{\"type\":\"pressure\",\"line\":%u,\"scope\":", c->line);
 		json_string(stdout, c->scope, sizeof(c->scope));
 		printf(",\"kind\":\"%s\",\"threshold_us\":%llu,\"window_us\":%llu,\"for_us\":%llu,"
-		       "\"stall_us\":%llu,\"measured_us\":%llu,\"measure\":\"%s\","
+		       "\"lasted_us\":%llu,\"stall_us\":%llu,\"measured_us\":%llu,\"measure\":\"%s\","
 		       "\"avg10\":%u.%02u,\"dry_run\":%s,\"result\":\"%s\",\"errno\":%d",
-		       kind, c->stall_us, c->window_us, c->for_us, (unsigned long long)s->stall_us,
+		       kind, c->stall_us, c->window_us, c->for_us,
+		       (unsigned long long)s->lasted_us, (unsigned long long)s->stall_us,
 		       (unsigned long long)s->measured_us, psi_measure_str(s->measure),
 		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
 		       result_str(ret, c->dry_run, true), ret < 0 ? -ret : 0);
@@ -101,10 +102,13 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		       c->stall_us / 1000, c->window_us / 1000);
 		if (c->for_us)
 			printf(" for %llums", c->for_us / 1000);
-		printf("): %llums stall in %llums (%s): ", (unsigned long long)s->stall_us / 1000,
+		printf("): %llums stall in %llums (%s), lasted %llums: ",
+		       (unsigned long long)s->stall_us / 1000,
 		       (unsigned long long)s->measured_us / 1000,
-		       s->measure == OOMX_PSI_DURATION ? "over the duration" :
-		       s->measure == OOMX_PSI_WINDOW ? "since the last trip" : "avg10");
+		       s->measure == OOMX_PSI_DURATION ? "the last DURATION" :
+		       s->measure == OOMX_PSI_WINDOW ? "since the last trip" :
+		       s->measure == OOMX_PSI_AVG10 ? "avg10" : "unreadable",
+		       (unsigned long long)s->lasted_us / 1000);
 		if (!ret)
 			printf("%s %d (%.16s), chosen by the %s\n",
 			       c->dry_run ? "dry run, would kill" : "killed", trig->victim_pid,

@@ -39,8 +39,10 @@ static void since_prev(const struct oomx_psi *t, const struct oomx_psi_trip *tri
 	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
 	const struct oomx_psi_reading *p = &t->prev;
 
-	if (trip->read && p->ns && trip->ns > p->ns && trip->ns - p->ns <= 2 * window_ns &&
-	    trip->total_us >= p->total_us) {
+	if (!trip->read) {
+		s->measure = OOMX_PSI_NONE;
+	} else if (p->ns && trip->ns > p->ns && trip->ns - p->ns <= 2 * window_ns &&
+		   trip->total_us >= p->total_us) {
 		s->measure = OOMX_PSI_WINDOW;
 		s->stall_us = trip->total_us - p->total_us;
 		s->measured_us = (trip->ns - p->ns) / NSEC_PER_USEC;
@@ -64,7 +66,11 @@ static const struct oomx_psi_reading *episode_add(struct oomx_psi *t,
 	uint64_t step = for_ns / (OOMX_PSI_READINGS - 2);
 	unsigned int i, first = 0;
 
-	/* a total that went back is a new file: the cgroup was created again */
+	/*
+	 * A PSI total only grows: a smaller one would be another file's
+	 * (disarming and psi_set_carry() keep them apart; this keeps the
+	 * subtraction below from wrapping if they did not).
+	 */
 	if (t->nr && trip->total_us < t->r[t->nr - 1].total_us)
 		t->nr = 0;
 	for (i = 0; i < t->nr; i++)
@@ -83,15 +89,30 @@ static const struct oomx_psi_reading *episode_add(struct oomx_psi *t,
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s)
 {
+	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
+	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
+	uint64_t quiet = for_ns > 2 * window_ns ? for_ns : 2 * window_ns;
 	const struct oomx_psi_reading *from;
 	enum oomx_psi_step ret = OOMX_PSI_WAIT;
 
 	memset(s, 0, sizeof(*s));
 	s->avg10_x100 = trip->avg10_x100;
 	t->n.trips++;
-	if (trip->ns < t->hold_ns) {
-		ret = OOMX_PSI_IGNORE;
-	} else if (!t->cfg.for_us) {
+	if (trip->ns < t->hold_ns)
+		return OOMX_PSI_IGNORE;
+	/*
+	 * A quiet spell longer than DURATION ends the episode: new pressure
+	 * then waits DURATION on its own. At least two windows, since the
+	 * kernel raises a trigger at most once per window while the stall
+	 * lasts (update_triggers(), kernel/sched/psi.c).
+	 */
+	if (!t->start_ns || trip->ns - t->last_ns > quiet) {
+		t->start_ns = trip->ns;
+		t->nr = 0;
+	}
+	t->last_ns = trip->ns;
+	s->lasted_us = (trip->ns - t->start_ns) / NSEC_PER_USEC;
+	if (!for_ns) {
 		since_prev(t, trip, s);
 		ret = OOMX_PSI_ACT;
 	} else if (trip->read && (from = episode_add(t, trip))) {
@@ -117,8 +138,10 @@ const char *psi_measure_str(enum oomx_psi_measure m)
 		return "window";
 	case OOMX_PSI_DURATION:
 		return "duration";
-	default:
+	case OOMX_PSI_AVG10:
 		return "avg10";
+	default:
+		return "none";
 	}
 }
 
@@ -136,6 +159,7 @@ void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
 		t->n.nothing++;
 	else
 		t->n.errors++;
+	t->start_ns = 0;
 	t->nr = 0;
 	t->hold_ns = now_ns + t->cfg.window_us * NSEC_PER_USEC;
 }
@@ -174,11 +198,20 @@ void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
 
 			if (!same_line(&t->cfg, &f->cfg))
 				continue;
-			t->hold_ns = f->hold_ns;
-			t->prev = f->prev;
-			memcpy(t->r, f->r, sizeof(t->r));
-			t->nr = f->nr;
 			t->n = f->n;
+			/*
+			 * The episode and the hold only if the scope is the same
+			 * cgroup: one removed and made again since the last trip
+			 * (its POLLERR not seen yet) starts afresh.
+			 */
+			if (t->fd >= 0 && f->fd >= 0 && t->memcg_id == f->memcg_id) {
+				t->hold_ns = f->hold_ns;
+				t->start_ns = f->start_ns;
+				t->last_ns = f->last_ns;
+				t->prev = f->prev;
+				memcpy(t->r, f->r, sizeof(t->r));
+				t->nr = f->nr;
+			}
 			break;
 		}
 	}
@@ -258,6 +291,7 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 	}
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
+	t->start_ns = 0;
 	t->prev.ns = 0;
 	t->nr = 0;
 	return 1;
@@ -313,6 +347,7 @@ void psi_disarm(struct oomx_psi_set *s, struct oomx_psi *t)
 		close(t->fd);
 	t->fd = -1;
 	t->memcg_id = 0;
+	t->start_ns = 0;
 	t->nr = 0;
 	t->prev.ns = 0;
 }

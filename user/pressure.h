@@ -4,9 +4,9 @@
  * as the kernel's PSI triggers (Documentation/accounting/psi.rst). A PSI
  * trigger wakes its poller only when the stall time within its window
  * reaches the threshold, so a watcher with no pressure sleeps: no periodic
- * wakeup, no reading of files. A trip that ends a duration's worth of
- * stall at the line's level, on average, starts the OOM killer for its
- * scope (bpf/trigger.bpf.c).
+ * wakeup, no reading of files. A trip (on a line with a duration: one
+ * that ends a duration's worth of stall at the line's level, on average)
+ * starts the OOM killer for its scope (bpf/trigger.bpf.c).
  *
  * A trigger on a cgroup that does not exist yet, or that was removed (a
  * service restarted), waits for it with inotify on the nearest ancestor
@@ -48,6 +48,8 @@ struct oomx_psi {
 	int fd;				/* the PSI file, trigger written; -1 if absent */
 	uint64_t memcg_id;		/* the cgroup's id; 0 for the machine */
 	uint64_t hold_ns;		/* trips before this are ignored (after an action) */
+	uint64_t start_ns;		/* the episode's first trip, 0 if none */
+	uint64_t last_ns;		/* its last trip */
 	struct oomx_psi_reading prev;	/* at the last trip; ns 0 if none */
 	struct oomx_psi_reading r[OOMX_PSI_READINGS];	/* the episode's, oldest first */
 	unsigned int nr;		/* readings in r; 0: no episode */
@@ -63,6 +65,7 @@ struct oomx_psi_trip {
 };
 
 enum oomx_psi_measure {
+	OOMX_PSI_NONE,		/* the file could not be read */
 	OOMX_PSI_AVG10,		/* the kernel's avg10: no recent reading */
 	OOMX_PSI_WINDOW,	/* since the previous trip (no duration) */
 	OOMX_PSI_DURATION,	/* over the line's duration */
@@ -74,6 +77,7 @@ struct oomx_psi_sample {
 	uint64_t measured_us;
 	unsigned int avg10_x100;	/* the kernel's 10 s average, percent * 100 */
 	enum oomx_psi_measure measure;
+	uint64_t lasted_us;		/* since the episode's first trip */
 };
 
 enum oomx_psi_step {
@@ -98,19 +102,19 @@ int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg
 
 /*
  * psi_step: what the trip @trip of @t calls for: ignore it (held after an
- * action), wait, or act, with @s the stall that decided. A line without a
- * duration acts at every trip, on the stall since the previous trip if
- * that was at most two windows ago, else on avg10. A line with one acts
- * when the stall averaged over the last DURATION reaches STALL per WINDOW:
- * a trip says the stall is at the line's level now, the average that it
- * has been there, on the whole, for DURATION (quiet windows in between
- * count as no stall, they do not start over). Pure: the host tests drive
- * it with made-up readings.
+ * action), wait, or act, with @s the stall that decided. Trips belong to
+ * one episode until a quiet spell longer than DURATION (and than two
+ * windows) ends it. A line without a duration acts at every trip, on the
+ * stall since the previous trip if that was at most two windows ago, else
+ * on avg10. A line with one acts once the episode has lasted DURATION and
+ * the stall averaged over the last DURATION reaches STALL per WINDOW:
+ * quiet windows inside the episode count as no stall, they do not start
+ * it over. Pure: the host tests drive it with made-up readings.
  */
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s);
 
-/* psi_measure_str: "avg10", "window" or "duration" */
+/* psi_measure_str: "duration", "window", "avg10" or "none" */
 const char *psi_measure_str(enum oomx_psi_measure m);
 
 /*

@@ -82,12 +82,13 @@ int main(void)
 	check(step(&t, 5500, 600, 0, &s) == OOMX_PSI_IGNORE,
 	      "a trip within a window of the kill is ignored");
 	check(step(&t, 6100, 800, 0, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_WINDOW &&
-	      s.stall_us == 200000 && s.measured_us == 600000,
-	      "a trip after the hold acts again, on 200 ms since the last (ignored) trip");
+	      s.stall_us == 300000 && s.measured_us == 1100000 && s.lasted_us == 0,
+	      "a trip after the hold acts again, on 300 ms since the kill's trip (not the held one)");
 	check(step(&t, 9200, 900, 500, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10 &&
 	      s.stall_us == 500000, "a trip 3 windows after the last: avg10");
-	check(step_unread(&t, 9300, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10,
-	      "an unreadable file does not stop a line without a duration");
+	check(step_unread(&t, 9300, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_NONE &&
+	      !s.stall_us && !s.measured_us && s.lasted_us == 100000,
+	      "an unreadable file does not stop a line without a duration; it measured nothing");
 
 	/* a duration: the stall averaged over it must reach the line's 10% */
 	trigger(&t, 1000, 3000);
@@ -95,13 +96,14 @@ int main(void)
 	check(step(&t, 11000, 300, 0, &s) == OOMX_PSI_WAIT, "1 s later: waits");
 	check(step(&t, 12100, 630, 0, &s) == OOMX_PSI_WAIT, "2.1 s: waits");
 	check(step(&t, 13050, 915, 0, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_DURATION &&
-	      s.stall_us == 915000 && s.measured_us == 3050000,
+	      s.stall_us == 915000 && s.measured_us == 3050000 && s.lasted_us == 3050000,
 	      "3.05 s: acts on 915 ms of stall over the 3050 ms since the first trip");
 	psi_acted(&t, 13050 * MS, -EAGAIN);
 	check(t.n.retries == 1 && t.nr == 4,
 	      "a victim still exiting: the episode goes on, counted as a retry");
 	check(step(&t, 14050, 1215, 0, &s) == OOMX_PSI_ACT && s.measured_us == 3050000 &&
-	      s.stall_us == 915000, "the next trip tries again, over the 3.05 s since 11 s");
+	      s.stall_us == 915000 && s.lasted_us == 4050000,
+	      "the next trip tries again, over the 3.05 s since 11 s; the episode lasted 4.05 s");
 	psi_acted(&t, 14050 * MS, -EBUSY);
 	check(step(&t, 15050, 1515, 0, &s) == OOMX_PSI_ACT, "after another OOM held oom_lock, too");
 	psi_acted(&t, 15050 * MS, -ESRCH);
@@ -123,38 +125,62 @@ int main(void)
 	      "for 5s (docs/pressure.md): 2 s of 90%, quiet, one window of 10%: 20% over 5 s acts");
 	trigger(&t, 1000, 3000);
 	step(&t, 30000, 0, 0, &s);
+	step(&t, 32000, 100, 0, &s);
 	check(step(&t, 33500, 200, 0, &s) == OOMX_PSI_WAIT && s.measure == OOMX_PSI_DURATION &&
 	      s.stall_us == 200000, "200 ms in 3.5 s (5.7%) is below the line's 10%: waits");
-	check(step(&t, 60000, 300, 0, &s) == OOMX_PSI_WAIT && s.measured_us == 26500000,
-	      "pressure again after a quiet spell: the average since 33.5 s is low, waits");
+	check(step(&t, 60000, 300, 0, &s) == OOMX_PSI_WAIT && t.start_ns == 60000 * MS &&
+	      t.nr == 1 && !s.lasted_us,
+	      "a quiet spell longer than DURATION ends the episode: pressure again starts one");
 	step(&t, 61000, 600, 0, &s);
 	step(&t, 62000, 900, 0, &s);
 	check(step(&t, 63000, 1200, 0, &s) == OOMX_PSI_ACT && s.measured_us == 3000000,
 	      "... until it has lasted the duration on its own: 900 ms in 3 s");
 	trigger(&t, 1000, 3000);
+	step(&t, 30000, 0, 0, &s);
+	step(&t, 34000, 100, 0, &s);
+	check(step(&t, 35000, 1100, 0, &s) == OOMX_PSI_WAIT && s.lasted_us == 1000000,
+	      "a trip 4 s after an old one, then 1 s of stall: the episode began at 34 s, waits");
+	trigger(&t, 1000, 3000);
 	step(&t, 70000, 5000, 0, &s);
 	check(step(&t, 71000, 100, 0, &s) == OOMX_PSI_WAIT && t.nr == 1 && t.r[0].total_us == 100000,
-	      "a total that went back (the cgroup made again): the episode starts over");
-	check(step_unread(&t, 75000, &s) == OOMX_PSI_WAIT && t.nr == 1,
+	      "a total that went back (another file): the readings start over");
+	check(step_unread(&t, 72000, &s) == OOMX_PSI_WAIT && t.nr == 1,
 	      "an unreadable file: a line with a duration cannot judge, waits");
+	trigger(&t, 1000, 3000);
+	step(&t, 80000, 0, 0, &s);
+	psi_acted(&t, 80000 * MS, -ENOLINK);
+	check(step(&t, 80500, 50, 0, &s) == OOMX_PSI_IGNORE && !t.nr && !t.start_ns,
+	      "a trip held after a refusal is not part of the next episode");
+	trigger(&t, 1000, 3000);
+	t.cfg.dry_run = true;
+	for (i = 0; i <= 3; i++)
+		ret = step(&t, 90000 + i * 1000, i * 500, 0, &s);
+	psi_acted(&t, 93000 * MS, 0);
+	check(ret == OOMX_PSI_ACT && t.n.dry_runs == 1 && !t.nr && !t.start_ns,
+	      "a dry run ends a line's episode, as a kill does");
+	check(step(&t, 94100, 2000, 0, &s) == OOMX_PSI_WAIT && !s.lasted_us,
+	      "... so it reports again only after DURATION more");
 
 	/* a long duration keeps a bounded number of readings, and acts on time */
 	trigger(&t, 500, 60000);
 	for (i = 0, ret = OOMX_PSI_WAIT; ret == OOMX_PSI_WAIT && i < 400; i++) {
-		ret = step(&t, 100000 + i * 500, i * 100, 0, &s);
-		if (t.nr > OOMX_PSI_READINGS)
+		if (t.nr >= OOMX_PSI_READINGS)
 			break;
+		ret = step(&t, 100000 + i * 500, i * 100, 0, &s);
 	}
 	check(ret == OOMX_PSI_ACT && i == 121 && s.measured_us == 60000000 && s.stall_us == 12000000,
 	      "for 60s, trips every 0.5 s at 20%: the 121st trip acts, on 12 s over 60 s");
 	for (n = 0; ret == OOMX_PSI_ACT && n < 1000; n++) {
+		if (t.nr >= OOMX_PSI_READINGS)
+			break;
 		ret = step(&t, 100000 + i * 500, i * 100, 0, &s);
 		i++;
-		if (t.nr > OOMX_PSI_READINGS || s.measured_us < 60000000 ||
+		if (s.measured_us < 60000000 ||
 		    s.measured_us > 60000000 + 60000000 / (OOMX_PSI_READINGS - 2) + 500000)
 			break;
 	}
-	check(n == 1000, "1000 trips more: at most 16 readings, each act over 60 s to 64.8 s");
+	check(n == 1000, "1000 trips more: at most 15 readings kept between trips, each act over "
+	      "60 s to 64.8 s");
 
 	/* dry runs are counted apart, and hold like a kill */
 	trigger(&t, 1000, 0);
@@ -163,21 +189,32 @@ int main(void)
 	psi_acted(&t, 30000 * MS, 0);
 	check(t.n.dry_runs == 1 && !t.n.kills, "a dry run is counted as one, not as a kill");
 
-	/* a line kept over a re-read keeps its episode */
+	/* a line kept over a re-read keeps its episode, if its cgroup is the same */
 	memset(&from, 0, sizeof(from));
 	from.n = 1;
 	trigger(&from.t[0], 1000, 3000);
+	from.t[0].fd = 3;
+	from.t[0].memcg_id = 42;
 	step(&from.t[0], 1000, 0, 0, &s);
 	step(&from.t[0], 2000, 300, 0, &s);
 	memset(&to, 0, sizeof(to));
 	to.n = 1;
 	trigger(&to.t[0], 1000, 3000);
+	to.t[0].fd = 4;
+	to.t[0].memcg_id = 42;
 	psi_set_carry(&to, &from);
-	check(to.t[0].nr == 2 && step(&to.t[0], 4000, 900, 0, &s) == OOMX_PSI_ACT,
+	check(to.t[0].nr == 2 && to.t[0].n.trips == 2 &&
+	      step(&to.t[0], 4000, 900, 0, &s) == OOMX_PSI_ACT,
 	      "a re-read keeps a line's episode: it acts 3 s after the first trip");
-	to.t[0].cfg.for_us = 4000000;
-	memset(&to.t[0].n, 0, sizeof(to.t[0].n));
-	to.t[0].nr = 0;
+	trigger(&to.t[0], 1000, 3000);
+	to.t[0].fd = 4;
+	to.t[0].memcg_id = 43;
+	psi_set_carry(&to, &from);
+	check(!to.t[0].nr && !to.t[0].start_ns && to.t[0].n.trips == 2,
+	      "the cgroup made again before the re-read: counters kept, the episode not");
+	trigger(&to.t[0], 1000, 4000);
+	to.t[0].fd = 4;
+	to.t[0].memcg_id = 42;
 	psi_set_carry(&to, &from);
 	check(!to.t[0].nr && !to.t[0].n.trips, "a changed line starts afresh");
 	return failed;
