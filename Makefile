@@ -186,7 +186,7 @@ ST_REJECT := $(B)/selftests/progs/oom_ext_reject_write.bpf.o \
 ST_POLICIES := $(B)/selftests/progs/oomx_test.bpf.o
 
 # the side-by-side comparison's programs (compare/, docs/compare.md)
-COMPARE_PROGS := $(addprefix $(B)/compare/,monitor protected workload psikill)
+COMPARE_PROGS := $(addprefix $(B)/compare/,monitor protected workload psikill psirec replay)
 
 selftests: $(ST_PLAIN) $(ST_BPF) $(ST)/oom_ext_tryload $(ST)/policy_run \
 	$(ST_REJECT) $(ST_POLICIES) $(ST)/events_test $(ST)/config_test $(ST)/score_test \
@@ -196,6 +196,12 @@ $(B)/compare/%: compare/%.c selftests/progs/util.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+# the watcher's decision (user/pressure.c) on recorded pressure
+$(B)/compare/replay: compare/replay.c user/pressure.c user/pressure.h user/config.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -I user -o $@ compare/replay.c user/pressure.c
 
 # oomx, earlyoom and a PSI killer side by side in the VM (ARGS: see
 # scripts/compare.sh --help); the short version runs in 'make test'

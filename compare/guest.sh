@@ -9,7 +9,9 @@
 #     a bystander (16 MiB, idle) sits in /work/bystander;
 #   - compare/monitor.c starts the workload in /work/culprit and watches
 #     for the window: pressure onset, deaths, the service's progress.
-# Prints one "RESULT {json}" line per episode and "IDLE {json}" per tool.
+# Prints one "RESULT {json}" line per episode and "IDLE {json}" per tool;
+# with the kernel alone, "TRACE WORKLOAD {json}" lines: compare/psirec's
+# record of the episode.
 set -uo pipefail
 
 B=${OOMX_BUILD:-$PWD/build}
@@ -191,9 +193,23 @@ for tool in $tools; do
 			start_service
 		fi
 		workload_cmd "$wl"
+		# with no tool acting, record /work's pressure and the trips of
+		# oomx's trigger from the workload's start (after the monitor's
+		# 5 s baseline), for compare/replay
+		REC=
+		if [ "$tool" = kernel ]; then
+			(sleep 5 && exec taskset -c 0 "$C/psirec" --cgroup "$CG/work" \
+				--trigger "full 100000 1000000") >"$R/trace" 2>"$R/trace.err" &
+			REC=$!
+		fi
 		out=$("$C/monitor" --cgroup "$CG/work/culprit" --window-ms $((WINDOW * 1000)) --baseline-ms 5000 \
 			--counter "$R/ops" --watch "protected=$SERVICE" --watch "bystander=$BYSTANDER" \
 			-- "${WCMD[@]}") || fail "monitor failed for $tool/$wl"
+		if [ -n "$REC" ]; then
+			kill -TERM "$REC"
+			wait "$REC" || fail "psirec: $(cat "$R/trace.err")"
+			sed "s/^/TRACE $wl /" "$R/trace"
+		fi
 		echo "compare: $tool, $wl ($WINDOW s)" >/dev/console 2>/dev/null
 		cmd="${WCMD[*]}"
 		settle

@@ -55,7 +55,8 @@ done
 case " $tools " in
 *" earlyoom"*) command -v earlyoom >/dev/null || die "earlyoom is not installed" "run 'make deps'" ;;
 esac
-for f in oomx compare/monitor compare/protected compare/workload compare/psikill selftests/hog; do
+for f in oomx compare/monitor compare/protected compare/workload compare/psikill compare/psirec \
+	compare/replay selftests/hog; do
 	[ -x "$OOMX_BUILD/$f" ] || die "$OOMX_BUILD/$f is missing" "run 'make oomx selftests'"
 done
 
@@ -90,4 +91,16 @@ esac
 python3 "$OOMX_ROOT/compare/report.py" "$out/guest.out" --json "$out/compare.json" \
 	--commit "$(git -C "$OOMX_ROOT" describe --always --dirty 2>/dev/null)" \
 	--date "$(date -u +%F)" | tee "$out/compare.txt"
-echo "compare: $out/compare.txt, $out/compare.json"
+# the kernel-only episodes' pressure records, and when the watcher's rule
+# would have acted on them (compare/replay; docs/compare.md)
+mkdir -p "$out/traces"
+for wl in $workloads; do
+	sed -n "s/^TRACE $wl //p" "$out/guest.out" >"$out/traces/$wl.jsonl"
+	if [ -s "$out/traces/$wl.jsonl" ]; then
+		"$OOMX_BUILD/compare/replay" --for-ms 5000 --for-ms 12000 "$out/traces/$wl.jsonl" ||
+			die "compare/replay failed on $out/traces/$wl.jsonl"
+	else
+		rm -f "$out/traces/$wl.jsonl"
+	fi
+done | tee -a "$out/compare.txt"
+echo "compare: $out/compare.txt, $out/compare.json, $out/traces/"
