@@ -79,11 +79,11 @@ stage "assembling the guest: base + $(basename "$(readlink -f "$kdeb")") + $(bas
 tar -C "$root" -xf "$base"
 cp "$kdeb" "$root/tmp/linux-image.deb"
 cp "$odeb" "$root/tmp/oomx.deb"
-# as an operator would: dpkg -i, then enable the unit
+# as an operator would: dpkg -i, then enable the units
 chroot "$root" dpkg -i /tmp/linux-image.deb /tmp/oomx.deb >"$out/dpkg.log" 2>&1 ||
 	die "dpkg -i in the guest failed (log: $out/dpkg.log)"
-chroot "$root" systemctl enable oomx.service >>"$out/dpkg.log" 2>&1 ||
-	die "systemctl enable oomx in the guest failed (log: $out/dpkg.log)"
+chroot "$root" systemctl enable oomx.service oomx-watch.service >>"$out/dpkg.log" 2>&1 ||
+	die "systemctl enable oomx oomx-watch in the guest failed (log: $out/dpkg.log)"
 rm -f "$root/tmp/linux-image.deb" "$root/tmp/oomx.deb"
 
 # the node: a root on the virtio disk, a hostname, the test's files
