@@ -86,12 +86,36 @@ static const struct oomx_psi_reading *episode_add(struct oomx_psi *t,
 	return trip->ns - t->r[0].ns >= for_ns ? &t->r[0] : NULL;
 }
 
-enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
-			    struct oomx_psi_sample *s)
+/*
+ * Whether the time since the episode's last trip was a quiet spell that
+ * ends it: longer than DURATION and than two windows (the kernel raises a
+ * trigger at most once per window while the stall lasts, update_triggers()
+ * in kernel/sched/psi.c), with less than half the line's rate of stall in
+ * it. A stall that stays near the line's level without tripping (it can: a
+ * breach within a window of the last trip is dropped once the stall stops
+ * changing) keeps the episode; a spell that cannot be measured ends it.
+ */
+static bool quiet_spell(const struct oomx_psi *t, const struct oomx_psi_trip *trip)
 {
 	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
 	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
-	uint64_t quiet = for_ns > 2 * window_ns ? for_ns : 2 * window_ns;
+	const struct oomx_psi_reading *p = &t->prev;
+	uint64_t gap_us;
+
+	if (trip->ns - t->last_ns <= (for_ns > 2 * window_ns ? for_ns : 2 * window_ns))
+		return false;
+	if (!trip->read || p->ns != t->last_ns || trip->total_us < p->total_us)
+		return true;
+	gap_us = (trip->ns - p->ns) / NSEC_PER_USEC;
+	/* stall / gap < STALL / WINDOW / 2, in doubles: no overflow */
+	return 2.0 * (trip->total_us - p->total_us) * t->cfg.window_us <
+	       (double)t->cfg.stall_us * gap_us;
+}
+
+enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
+			    struct oomx_psi_sample *s)
+{
+	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
 	const struct oomx_psi_reading *from;
 	enum oomx_psi_step ret = OOMX_PSI_WAIT;
 
@@ -100,13 +124,8 @@ enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip
 	t->n.trips++;
 	if (trip->ns < t->hold_ns)
 		return OOMX_PSI_IGNORE;
-	/*
-	 * A quiet spell longer than DURATION ends the episode: new pressure
-	 * then waits DURATION on its own. At least two windows, since the
-	 * kernel raises a trigger at most once per window while the stall
-	 * lasts (update_triggers(), kernel/sched/psi.c).
-	 */
-	if (!t->start_ns || trip->ns - t->last_ns > quiet) {
+	/* after a quiet spell, new pressure waits DURATION on its own */
+	if (!t->start_ns || quiet_spell(t, trip)) {
 		t->start_ns = trip->ns;
 		t->nr = 0;
 	}
@@ -291,6 +310,7 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 	}
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
+	t->hold_ns = 0;
 	t->start_ns = 0;
 	t->prev.ns = 0;
 	t->nr = 0;
@@ -347,6 +367,7 @@ void psi_disarm(struct oomx_psi_set *s, struct oomx_psi *t)
 		close(t->fd);
 	t->fd = -1;
 	t->memcg_id = 0;
+	t->hold_ns = 0;
 	t->start_ns = 0;
 	t->nr = 0;
 	t->prev.ns = 0;

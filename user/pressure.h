@@ -103,13 +103,14 @@ int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg
 /*
  * psi_step: what the trip @trip of @t calls for: ignore it (held after an
  * action), wait, or act, with @s the stall that decided. Trips belong to
- * one episode until a quiet spell longer than DURATION (and than two
- * windows) ends it. A line without a duration acts at every trip, on the
- * stall since the previous trip if that was at most two windows ago, else
- * on avg10. A line with one acts once the episode has lasted DURATION and
- * the stall averaged over the last DURATION reaches STALL per WINDOW:
- * quiet windows inside the episode count as no stall, they do not start
- * it over. Pure: the host tests drive it with made-up readings.
+ * one episode until a quiet spell ends it: longer than DURATION and than
+ * two windows without a trip, with less than half the line's rate of
+ * stall. A line without a duration acts at every trip, on the stall since
+ * the previous trip if that was at most two windows ago, else on avg10. A
+ * line with one acts once the stall since the episode's newest reading at
+ * least DURATION old reaches STALL per WINDOW: windows inside the episode
+ * that did not trip still count, with the stall they had. Pure: the host
+ * tests drive it with made-up readings.
  */
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s);

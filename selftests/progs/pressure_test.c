@@ -122,7 +122,29 @@ int main(void)
 	step(&t, 2000, 1800, 0, &s);
 	check(step(&t, 6000, 1900, 0, &s) == OOMX_PSI_ACT && s.stall_us == 1000000 &&
 	      s.measured_us == 5000000,
-	      "for 5s (docs/pressure.md): 2 s of 90%, quiet, one window of 10%: 20% over 5 s acts");
+	      "for 5s (docs/pressure.md): 0.9 s of stall, 4 s quiet (not longer than DURATION), "
+	      "one trip: 20% over 5 s acts");
+	trigger(&t, 1000, 5000);
+	step(&t, 1000, 0, 0, &s);
+	step(&t, 2000, 300, 0, &s);
+	step(&t, 3000, 600, 0, &s);
+	check(step(&t, 8800, 1175, 0, &s) == OOMX_PSI_WAIT && t.start_ns == 1000 * MS &&
+	      s.stall_us == 575000 && s.measured_us == 5800000,
+	      "a 5.8 s gap that kept 9.9% of stall (a recorded leak's) is no quiet spell; 9.9% waits");
+	check(step(&t, 9800, 1475, 0, &s) == OOMX_PSI_ACT && s.lasted_us == 8800000 &&
+	      s.stall_us == 875000 && s.measured_us == 6800000,
+	      "... and the next trip acts, on 12.9% since 3 s, 8.8 s into the episode");
+	trigger(&t, 1000, 3000);
+	step(&t, 30000, 0, 0, &s);
+	step(&t, 32500, 100, 0, &s);
+	check(step(&t, 33500, 1100, 0, &s) == OOMX_PSI_ACT && s.lasted_us == 3500000 &&
+	      s.stall_us == 1100000 && s.measured_us == 3500000,
+	      "for 3s: a lone trip, 2.5 s at 4%, then 100% stall: one episode, 31% over 3.5 s acts");
+	trigger(&t, 1000, 3000);
+	step(&t, 30000, 0, 0, &s);
+	step(&t, 33500, 100, 0, &s);
+	check(step(&t, 34500, 1100, 0, &s) == OOMX_PSI_WAIT && s.lasted_us == 1000000,
+	      "... but 3.5 s at 2.9% (longer than DURATION, under half the rate) ends it: waits");
 	trigger(&t, 1000, 3000);
 	step(&t, 30000, 0, 0, &s);
 	step(&t, 32000, 100, 0, &s);

@@ -130,10 +130,10 @@ expect_eq "$(jq -r '[.pid, .comm, .chosen_by, .line] | join(" ")' <<<"$w")" "$HO
 [ $(((t1 - t0) / 1000000)) -ge 2000 ] || fail "killed $(((t1 - t0) / 1000000)) ms after the leak started, before the 2 s the line asks"
 # it acted on the stall averaged over the duration: at least 2 s of it, at
 # least the line's 10%, and the kernel was told what the watcher measured
-read -r measure stall measured lasted <<<"$(jq -r '[.measure, .stall_us, .measured_us, .lasted_us] | join(" ")' <<<"$w")"
+read -r measure stall measured <<<"$(jq -r '[.measure, .stall_us, .measured_us] | join(" ")' <<<"$w")"
 expect_eq "$measure" duration "what the watcher's decision measured"
-[ "$measured" -ge 2000000 ] && [ $((stall * 10)) -ge "$measured" ] && [ "$lasted" -ge "$measured" ] ||
-	fail "acted on ${stall} us of stall in ${measured} us after $lasted us: not 10% over 2 s"
+[ "$measured" -ge 2000000 ] && [ $((stall * 10)) -ge "$measured" ] ||
+	fail "acted on ${stall} us of stall in ${measured} us: not 10% over 2 s"
 expect_eq "${line##*measured }" "$stall us in $measured us" "the kernel's report of the measurement"
 ok "killed $(((t1 - t0) / 1000000)) ms after the leak started, on $((stall / 1000)) ms of stall in the last $((measured / 1000)) ms (the line asks 10% over 2000)"
 # the OOM the watcher started is over for the policy too: its configuration
