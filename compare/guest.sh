@@ -9,7 +9,8 @@
 #     a bystander (16 MiB, idle) sits in /work/bystander;
 #   - compare/monitor.c starts the workload in /work/culprit and watches
 #     for the window: pressure onset, deaths, the service's progress.
-# Prints one "RESULT {json}" line per episode and "IDLE {json}" per tool;
+# Prints one "RESULT {json}" line per episode, "IDLE {json}" and its log
+# ("TOOLLOG TOOL ...") per tool;
 # with the kernel alone, "TRACE WORKLOAD {json}" lines: compare/psirec's
 # record of the episode.
 set -uo pipefail
@@ -114,6 +115,9 @@ tool_stop()
 		wait "$TOOL" 2>/dev/null
 	fi
 	case "$1" in oomx*) "$OOMX" unload >/dev/null 2>&1 ;; esac
+	# what the tool said over its episodes (its kills, the watcher's
+	# verdicts), for OUT/logs/
+	[ -z "$TOOL" ] || sed "s/^/TOOLLOG $1 /" "$R/tool.log"
 	return 0
 }
 
@@ -194,11 +198,12 @@ for tool in $tools; do
 		fi
 		workload_cmd "$wl"
 		# with no tool acting, record /work's pressure and the trips of
-		# oomx's trigger from the workload's start (after the monitor's
-		# 5 s baseline), for compare/replay
+		# oomx's trigger from about the workload's start (after the
+		# monitor's 5 s baseline), for compare/replay; unpinned and
+		# locked in memory, as the watcher runs
 		REC=
 		if [ "$tool" = kernel ]; then
-			(sleep 5 && exec taskset -c 0 "$C/psirec" --cgroup "$CG/work" \
+			(sleep 5 && exec "$C/psirec" --cgroup "$CG/work" \
 				--trigger "full 100000 1000000") >"$R/trace" 2>"$R/trace.err" &
 			REC=$!
 		fi
@@ -207,8 +212,11 @@ for tool in $tools; do
 			-- "${WCMD[@]}") || fail "monitor failed for $tool/$wl"
 		if [ -n "$REC" ]; then
 			kill -TERM "$REC"
-			wait "$REC" || fail "psirec: $(cat "$R/trace.err")"
-			sed "s/^/TRACE $wl /" "$R/trace"
+			if wait "$REC"; then
+				sed "s/^/TRACE $wl /" "$R/trace"
+			else
+				echo "WARNING: no pressure record of $wl: $(cat "$R/trace.err")"
+			fi
 		fi
 		echo "compare: $tool, $wl ($WINDOW s)" >/dev/console 2>/dev/null
 		cmd="${WCMD[*]}"

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +93,10 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			interval = strtoull(optarg, NULL, 10);
+			if (!interval || interval > 60000) {
+				fprintf(stderr, "psirec: --interval-ms must be 1 to 60000\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -101,11 +106,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!dir || !trig || !interval || optind != argc) {
+	if (!dir || !trig || optind != argc) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	snprintf(path, sizeof(path), "%s/memory.pressure", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/memory.pressure", dir) >= sizeof(path)) {
+		fprintf(stderr, "psirec: the path %s is too long\n", dir);
+		return 2;
+	}
+	/* as the watcher does: no page fault delays a sample or a trip */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		fprintf(stderr, "psirec: mlockall: %s (recording unlocked)\n", strerror(errno));
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	rfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || rfd < 0) {
@@ -150,6 +161,10 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 cleanup:
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "psirec: cannot write the record: %s\n", strerror(errno));
+		ret = 1;
+	}
 	if (fd >= 0)
 		close(fd);
 	if (rfd >= 0)

@@ -7,7 +7,7 @@
  *
  * Usage: replay [--for-ms MS]... FILE
  * For each DURATION (default: 0, 5000 and 12000 ms), one line:
- *   for 5000 ms: acts at 28874 ms (10.3% over 5019 ms, lasted 6897 ms)
+ *   for 5000 ms: acts at 28874 ms (10.3% over 5812 ms, lasted 6897 ms)
  *   for 12000 ms: never (12 trips)
  * Times are from the record's start (the workload's). The first action
  * only: the record has no kill in it, so what came after would differ.
@@ -19,6 +19,7 @@
 #include "pressure.h"
 
 #define MAX_FOR		16
+#define MAX_FOR_MS	3600000
 
 static const char usage[] =
 	"Usage: replay [--for-ms MS]... FILE\n"
@@ -43,10 +44,10 @@ static int next_line(FILE *f, unsigned long long *t_ms, int *trip, unsigned long
 
 static int replay(const char *path, const struct oomx_pressure *cfg)
 {
-	unsigned long long t_ms, some, full, trips = 0;
+	unsigned long long t_ms, some, full, trips = 0, last_ms = 0;
 	struct oomx_psi_sample s;
 	struct oomx_psi t;
-	char head[512];
+	char head[4096];
 	int trip, r;
 	FILE *f = fopen(path, "r");
 
@@ -64,6 +65,11 @@ static int replay(const char *path, const struct oomx_pressure *cfg)
 			.ns = t_ms * 1000000ULL, .total_us = cfg->full ? full : some, .read = true,
 		};
 
+		if (t_ms < last_ms) {
+			r = -1;
+			break;
+		}
+		last_ms = t_ms;
 		if (!trip)
 			continue;
 		trips++;
@@ -78,7 +84,8 @@ static int replay(const char *path, const struct oomx_pressure *cfg)
 	}
 	fclose(f);
 	if (r < 0) {
-		fprintf(stderr, "replay: %s: a line that is not a psirec sample\n", path);
+		fprintf(stderr, "replay: %s: a line that is not a psirec sample, or goes back in "
+			"time\n", path);
 		return -1;
 	}
 	if (!r)
@@ -96,20 +103,28 @@ int main(int argc, char **argv)
 	unsigned long long fors[MAX_FOR] = { 0, 5000, 12000 };
 	unsigned long long stall, window;
 	struct oomx_pressure cfg = { 0 };
-	char head[512], kind[8];
+	char head[4096], kind[8];
 	int c, i, n = 3, given = 0;
 	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
+		case 'f': {
+			char *end;
+
 			if (given == MAX_FOR) {
 				fprintf(stderr, "replay: at most %d --for-ms\n", MAX_FOR);
 				return 2;
 			}
-			fors[given++] = strtoull(optarg, NULL, 10);
-			n = given;
+			fors[given] = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || fors[given] > MAX_FOR_MS) {
+				fprintf(stderr, "replay: --for-ms '%s': give milliseconds, 0 to %d "
+					"(a line's DURATION is at most an hour)\n", optarg, MAX_FOR_MS);
+				return 2;
+			}
+			n = ++given;
 			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;

@@ -91,6 +91,12 @@ esac
 python3 "$OOMX_ROOT/compare/report.py" "$out/guest.out" --json "$out/compare.json" \
 	--commit "$(git -C "$OOMX_ROOT" describe --always --dirty 2>/dev/null)" \
 	--date "$(date -u +%F)" | tee "$out/compare.txt"
+# each tool's own output over its episodes
+mkdir -p "$out/logs"
+for t in $tools; do
+	sed -n "s/^TOOLLOG $t //p" "$out/guest.out" >"$out/logs/$t.log"
+	[ -s "$out/logs/$t.log" ] || rm -f "$out/logs/$t.log"
+done
 # the kernel-only episodes' pressure records, and when the watcher's rule
 # would have acted on them (compare/replay; docs/compare.md)
 mkdir -p "$out/traces"
@@ -103,4 +109,4 @@ for wl in $workloads; do
 		rm -f "$out/traces/$wl.jsonl"
 	fi
 done | tee -a "$out/compare.txt"
-echo "compare: $out/compare.txt, $out/compare.json, $out/traces/"
+echo "compare: $out/compare.txt, $out/compare.json, $out/logs/, $out/traces/"
