@@ -197,11 +197,13 @@ $(B)/compare/%: compare/%.c selftests/progs/util.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
-# the watcher's decision (user/pressure.c) on recorded pressure
-$(B)/compare/replay: compare/replay.c user/pressure.c user/pressure.h user/config.h
+# the recorder and the replay share the watcher's PSI parsing and decision
+# (user/pressure.c)
+$(B)/compare/psirec $(B)/compare/replay: $(B)/compare/%: compare/%.c user/pressure.c \
+		user/pressure.h user/config.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I user -o $@ compare/replay.c user/pressure.c
+	$(Q)$(CC) $(CFLAGS) -I user -o $@ $< user/pressure.c
 
 # oomx, earlyoom and a PSI killer side by side in the VM (ARGS: see
 # scripts/compare.sh --help); the short version runs in 'make test'

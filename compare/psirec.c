@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "pressure.h"
 
 static const char usage[] =
 	"Usage: psirec --cgroup DIR --trigger \"some|full STALL_US WINDOW_US\"\n"
@@ -51,21 +52,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* the some and full totals of the pressure file @fd; 0 or -1 */
-static int totals(int fd, unsigned long long *some, unsigned long long *full)
+/* the some and full totals of the pressure file @fd (psi_parse()); 0 or -1 */
+static int totals(int fd, uint64_t *some, uint64_t *full)
 {
 	char buf[256];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	const char *f;
+	unsigned int avg10;
 
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	f = strstr(buf, "\nfull ");
-	if (!f || sscanf(buf, "some avg10=%*f avg60=%*f avg300=%*f total=%llu", some) != 1 ||
-	    sscanf(f + 1, "full avg10=%*f avg60=%*f avg300=%*f total=%llu", full) != 1)
-		return -1;
-	return 0;
+	return psi_parse(buf, false, some, &avg10) || psi_parse(buf, true, full, &avg10) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -78,7 +75,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *trig = NULL;
-	unsigned long long some, full;
+	uint64_t some, full;
 	uint64_t t0, next, interval = 100;
 	char path[PATH_MAX];
 	int c, fd = -1, rfd = -1, ret = 1;
@@ -154,7 +151,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "psirec: cannot read %s\n", path);
 			goto cleanup;
 		}
-		printf("{\"t_ms\":%" PRIu64 ",\"trip\":%s,\"some_us\":%llu,\"full_us\":%llu}\n",
+		printf("{\"t_ms\":%" PRIu64 ",\"trip\":%s,\"some_us\":%" PRIu64 ",\"full_us\":%" PRIu64
+		       "}\n",
 		       now - t0, trip ? "true" : "false", some, full);
 		if (now >= next)
 			next = next + interval > now ? next + interval : now + interval;

@@ -53,6 +53,23 @@ static void since_prev(const struct oomx_psi *t, const struct oomx_psi_trip *tri
 	}
 }
 
+/* whether @stall_us in @over_us is at least @part of the line's STALL per WINDOW */
+static bool rate_reaches(const struct oomx_psi *t, uint64_t stall_us, uint64_t over_us,
+			 double part)
+{
+	/* stall / over >= part * STALL / WINDOW, in doubles: no overflow */
+	return (double)stall_us * t->cfg.window_us >= part * t->cfg.stall_us * over_us;
+}
+
+/* the line's readings, episode and hold go: a new file, or none */
+static void forget(struct oomx_psi *t)
+{
+	t->hold_ns = 0;
+	t->start_ns = 0;
+	t->prev.ns = 0;
+	t->nr = 0;
+}
+
 /*
  * Add @trip to the episode of a line with a duration. Returns the episode's
  * reading that is the newest at least DURATION old, or NULL if there is
@@ -100,16 +117,13 @@ static bool quiet_spell(const struct oomx_psi *t, const struct oomx_psi_trip *tr
 	uint64_t window_ns = t->cfg.window_us * NSEC_PER_USEC;
 	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
 	const struct oomx_psi_reading *p = &t->prev;
-	uint64_t gap_us;
 
 	if (trip->ns - t->last_ns <= (for_ns > 2 * window_ns ? for_ns : 2 * window_ns))
 		return false;
 	if (!trip->read || p->ns != t->last_ns || trip->total_us < p->total_us)
 		return true;
-	gap_us = (trip->ns - p->ns) / NSEC_PER_USEC;
-	/* stall / gap < STALL / WINDOW / 2, in doubles: no overflow */
-	return 2.0 * (trip->total_us - p->total_us) * t->cfg.window_us <
-	       (double)t->cfg.stall_us * gap_us;
+	return !rate_reaches(t, trip->total_us - p->total_us,
+			     (trip->ns - p->ns) / NSEC_PER_USEC, 0.5);
 }
 
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
@@ -138,9 +152,7 @@ enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip
 		s->measure = OOMX_PSI_DURATION;
 		s->stall_us = trip->total_us - from->total_us;
 		s->measured_us = (trip->ns - from->ns) / NSEC_PER_USEC;
-		/* stall / measured >= STALL / WINDOW, in doubles: no overflow */
-		if ((double)s->stall_us * t->cfg.window_us >=
-		    (double)t->cfg.stall_us * s->measured_us)
+		if (rate_reaches(t, s->stall_us, s->measured_us, 1.0))
 			ret = OOMX_PSI_ACT;
 	}
 	if (trip->read) {
@@ -310,10 +322,7 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 	}
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
-	t->hold_ns = 0;
-	t->start_ns = 0;
-	t->prev.ns = 0;
-	t->nr = 0;
+	forget(t);
 	return 1;
 
 absent:
@@ -367,10 +376,7 @@ void psi_disarm(struct oomx_psi_set *s, struct oomx_psi *t)
 		close(t->fd);
 	t->fd = -1;
 	t->memcg_id = 0;
-	t->hold_ns = 0;
-	t->start_ns = 0;
-	t->nr = 0;
-	t->prev.ns = 0;
+	forget(t);
 }
 
 int psi_read(struct oomx_psi *t, uint64_t *total_us, unsigned int *avg10_x100)
