@@ -78,10 +78,11 @@ stop_all()
 }
 
 # the oomx configuration: the priority policy protects the service, and a
-# pressure trigger on /work at the level psi-tuned uses (full 10%, 5 s)
+# pressure trigger on /work at the level psi-tuned uses (full 10%, 5 s),
+# which also acts at a trip with swap 90% used (systemd-oomd's swap limit)
 cat >"$R/oomx.conf" <<'EOF'
 protect cgroup /svc
-pressure /work full 100ms 1s for 5s
+pressure /work full 100ms 1s for 5s swap 90%
 EOF
 # the same, patient: the pressure must last 12 s (longer than burst's)
 sed 's/for 5s/for 12s/' "$R/oomx.conf" >"$R/oomx-12s.conf"

@@ -91,6 +91,12 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		       (unsigned long long)s->measured_us, psi_measure_str(s->measure),
 		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
 		       result_str(ret, c->dry_run, true), ret < 0 ? -ret : 0);
+		printf(",\"acted_on\":\"%s\"", s->by_swap ? "swap" : "stall");
+		if (c->swap_pct && s->swap_x100 >= 0)
+			printf(",\"swap_pct\":%u,\"swap_used\":%d.%02d", c->swap_pct,
+			       s->swap_x100 / 100, s->swap_x100 % 100);
+		else if (c->swap_pct)
+			printf(",\"swap_pct\":%u,\"swap_used\":null", c->swap_pct);
 		if (!ret) {
 			printf(",\"pid\":%d,\"comm\":", trig->victim_pid);
 			json_string(stdout, trig->victim_comm, sizeof(trig->victim_comm));
@@ -102,7 +108,12 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		       c->stall_us / 1000, c->window_us / 1000);
 		if (c->for_us)
 			printf(" for %llums", c->for_us / 1000);
-		printf("): %llums stall in %llums (%s), lasted %llums: ",
+		if (c->swap_pct)
+			printf(" swap %u%%", c->swap_pct);
+		printf(")");
+		if (s->by_swap)
+			printf(": swap %d.%02d%% used", s->swap_x100 / 100, s->swap_x100 % 100);
+		printf(": %llums stall in %llums (%s), lasted %llums: ",
 		       (unsigned long long)s->stall_us / 1000,
 		       (unsigned long long)s->measured_us / 1000,
 		       s->measure == OOMX_PSI_DURATION ? "the last DURATION" :
@@ -149,6 +160,7 @@ static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, 
 	int ret;
 
 	trip.read = !psi_read(t, &trip.total_us, &trip.avg10_x100);
+	trip.swap_x100 = t->cfg.swap_pct ? psi_swap_used(t) : -1;
 	if (psi_step(t, &trip, &s) != OOMX_PSI_ACT)
 		return;
 	ret = fire(skel, t, &s, policy_only);

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "oom_ext_consts.h"
 
-#define MAX_WORDS	8
+#define MAX_WORDS	10	/* the longest: pressure ... for DURATION swap PCT% dry-run */
 #define MAX_LINE	4096
 #define MAX_FILE	(1 << 20)
 
@@ -236,14 +236,30 @@ static int duration_us(const char *s, unsigned long long *us)
 	return -1;
 }
 
+/* a whole percentage from 1% to 100%, the sign included; 0 or -1 */
+static int percent(const char *s, unsigned int *pct)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || strcmp(end, "%") || v < 1 || v > 100)
+		return -1;
+	*pct = (unsigned int)v;
+	return 0;
+}
+
 static int parse_pressure(struct parser *ps, struct oomx_config *cfg, int n, char **w)
 {
 	struct oomx_pressure *p;
 	int at = 5;
 
 	if (n < 5)
-		return fail(ps, "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION] "
-			    "[dry-run]', e.g. 'pressure / some 150ms 1s'");
+		return fail(ps, "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION "
+			    "[swap PCT%%]] [dry-run]', e.g. 'pressure / some 150ms 1s'");
 	if (cfg->nr_pressure == OOMX_CFG_MAX_PRESSURE)
 		return fail(ps, "too many pressure triggers (at most %d)", OOMX_CFG_MAX_PRESSURE);
 	p = &cfg->pressure[cfg->nr_pressure];
@@ -276,13 +292,22 @@ static int parse_pressure(struct parser *ps, struct oomx_config *cfg, int n, cha
 				    "s), got '%s'", at + 1 < n ? w[at + 1] : "");
 		at += 2;
 	}
+	if (at < n && !strcmp(w[at], "swap")) {
+		if (!p->for_us)
+			return fail(ps, "'swap PCT%%' follows 'for DURATION': a line without a "
+				    "duration acts at every trip already");
+		if (at + 1 >= n || percent(w[at + 1], &p->swap_pct))
+			return fail(ps, "'swap' wants a share of swap used from 1%% to 100%%, "
+				    "e.g. 'swap 90%%', got '%s'", at + 1 < n ? w[at + 1] : "");
+		at += 2;
+	}
 	if (at < n && !strcmp(w[at], "dry-run")) {
 		p->dry_run = true;
 		at++;
 	}
 	if (at < n)
-		return fail(ps, "unexpected '%s' after the window: only 'for DURATION' and then "
-			    "'dry-run' may follow", w[at]);
+		return fail(ps, "unexpected '%s' after the window: only 'for DURATION', "
+			    "'swap PCT%%' and then 'dry-run' may follow, in that order", w[at]);
 	cfg->nr_pressure++;
 	return 0;
 }

@@ -74,13 +74,14 @@ struct oomx_setting {
 /*
  * A memory pressure trigger (user/pressure.c):
  *
- *   pressure SCOPE some|full STALL WINDOW [for DURATION] [dry-run]
+ *   pressure SCOPE some|full STALL WINDOW [for DURATION [swap PCT%]] [dry-run]
  *
  * SCOPE "/" is the whole machine (/proc/pressure/memory, a global OOM),
  * any other path a cgroup (its memory.pressure, an OOM of its memcg).
  * When the stall time reaches STALL within WINDOW (the kernel's PSI
  * trigger), and keeps doing so for DURATION, the OOM killer runs for the
- * scope with the loaded policy. Times take us, ms or s.
+ * scope with the loaded policy; with "swap PCT%", also at any trip at
+ * which the scope's swap is at least PCT% used. Times take us, ms or s.
  */
 #define OOMX_CFG_MAX_PRESSURE	16
 /* the range Documentation/accounting/psi.rst gives; psi_trigger_create() checks the maximum */
@@ -95,6 +96,7 @@ struct oomx_pressure {
 	unsigned long long stall_us;
 	unsigned long long window_us;
 	unsigned long long for_us;	/* 0: act on the first trip */
+	unsigned int swap_pct;		/* 0: none; else act at a trip with this much swap used */
 	char scope[OOMX_CFG_VALUE_LEN];	/* "/" or a cgroup path */
 };
 

@@ -46,6 +46,8 @@ struct oomx_psi {
 	struct oomx_pressure cfg;
 	unsigned int id;		/* the trigger id the kernel reports: its line */
 	int fd;				/* the PSI file, trigger written; -1 if absent */
+	/* with "swap PCT%": /proc/meminfo, the cgroup's swap files (-1: none) */
+	int meminfo_fd, swap_cur_fd, swap_max_fd;
 	uint64_t memcg_id;		/* the cgroup's id; 0 for the machine */
 	uint64_t hold_ns;		/* trips before this are ignored (after an action) */
 	uint64_t start_ns;		/* the episode's first trip, 0 if none */
@@ -62,6 +64,7 @@ struct oomx_psi_trip {
 	uint64_t total_us;		/* the file's total stall */
 	unsigned int avg10_x100;	/* its avg10, percent * 100 */
 	bool read;			/* false: the file could not be read */
+	int swap_x100;			/* swap used, percent * 100; -1: none or unread */
 };
 
 enum oomx_psi_measure {
@@ -78,6 +81,8 @@ struct oomx_psi_sample {
 	unsigned int avg10_x100;	/* the kernel's 10 s average, percent * 100 */
 	enum oomx_psi_measure measure;
 	uint64_t lasted_us;		/* since the episode's first trip */
+	int swap_x100;			/* with "swap PCT%": swap used at the trip, or -1 */
+	bool by_swap;			/* acted on swap used, not on the stall */
 };
 
 enum oomx_psi_step {
@@ -101,6 +106,28 @@ struct oomx_psi_set {
 int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg10_x100);
 
 /*
+ * swap_parse_meminfo: the share of the machine's swap in use, percent * 100,
+ * from /proc/meminfo's text (SwapTotal, SwapFree); -1 without swap or if
+ * the text has no such lines.
+ */
+int swap_parse_meminfo(const char *text);
+
+/*
+ * swap_parse_cgroup: the share of a cgroup's memory.swap.max that
+ * memory.swap.current uses, percent * 100, from the two files' text; -1 if
+ * the limit is "max" or 0 (then the machine's swap is what runs out), or
+ * the text is malformed.
+ */
+int swap_parse_cgroup(const char *current, const char *max);
+
+/*
+ * psi_swap_used: swap used in @t's scope, percent * 100: the fuller of the
+ * machine's swap and, for a cgroup with a memory.swap.max, its share of
+ * that. -1 without swap, or if nothing could be read.
+ */
+int psi_swap_used(const struct oomx_psi *t);
+
+/*
  * psi_step: what the trip @trip of @t calls for: ignore it (held after an
  * action), wait, or act, with @s the stall that decided. Trips belong to
  * one episode until a quiet spell ends it: longer than DURATION and than
@@ -109,8 +136,9 @@ int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg
  * the previous trip if that was at most two windows ago, else on avg10. A
  * line with one acts once the stall since the episode's newest reading at
  * least DURATION old reaches STALL per WINDOW: windows inside the episode
- * that did not trip still count, with the stall they had. Pure: the host
- * tests drive it with made-up readings.
+ * that did not trip still count, with the stall they had. A line with
+ * "swap PCT%" also acts at any trip that finds that much swap used. Pure:
+ * the host tests drive it with made-up readings.
  */
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s);

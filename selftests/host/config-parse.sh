@@ -65,14 +65,16 @@ rule line=3 class=255 cgroup=[/db.slice]'
 [ "$got" = "$want" ] && echo "ok: kill group|process cgroup PATH parses to a kill mode per path" ||
 	fail "kill.conf: $got"
 
-# pressure triggers: scope, kind, stall, window, 'for', 'dry-run'
-printf 'pressure / some 150ms 1s\npressure //work.slice/ full 2500000us 10s for 30s\npressure /a some 1s 1s dry-run\npressure /b full 500ms 500ms for 0s dry-run\n' >"$d/psi.conf"
+# pressure triggers: scope, kind, stall, window, 'for', 'swap', 'dry-run'
+printf 'pressure / some 150ms 1s\npressure //work.slice/ full 2500000us 10s for 30s\npressure /a some 1s 1s dry-run\npressure /b full 500ms 500ms for 0s dry-run\npressure /c full 100ms 1s for 5s swap 90%%\npressure /d some 100ms 1s for 12s swap 100%% dry-run\n' >"$d/psi.conf"
 got=$("$bin" "$d/psi.conf")
 want='pressure line=1 scope=[/] some stall=150000 window=1000000 for=0
 pressure line=2 scope=[/work.slice] full stall=2500000 window=10000000 for=30000000
 pressure line=3 scope=[/a] some stall=1000000 window=1000000 for=0 dry-run
-pressure line=4 scope=[/b] full stall=500000 window=500000 for=0 dry-run'
-[ "$got" = "$want" ] && echo "ok: pressure triggers parse to scope, kind, stall, window, duration and dry-run" ||
+pressure line=4 scope=[/b] full stall=500000 window=500000 for=0 dry-run
+pressure line=5 scope=[/c] full stall=100000 window=1000000 for=5000000 swap=90%
+pressure line=6 scope=[/d] some stall=100000 window=1000000 for=12000000 swap=100% dry-run'
+[ "$got" = "$want" ] && echo "ok: pressure triggers parse to scope, kind, stall, window, duration, swap and dry-run" ||
 	fail "psi.conf: $got"
 
 printf '' >"$d/empty.conf"
@@ -106,14 +108,14 @@ refuse "class 5 uid" "expected 'class N cgroup|comm|uid VALUE'"
 refuse 'protect cgroup "/unterminated' "unterminated quote"
 refuse 'protect cgroup a"b' "a quote may only start a word"
 refuse 'protect cgroup "/a"b' "a closing quote must end the word"
-refuse "a b c d e f g h i" "too many words (a directive has at most 8)"
+refuse "a b c d e f g h i j k" "too many words (a directive has at most 10)"
 refuse "kill" "kill wants 'group' (the victim's whole cgroup dies) or 'process' (only its process), got ''"
 refuse "kill all cgroup /a" "kill wants 'group' (the victim's whole cgroup dies) or 'process' (only its process), got 'all'"
 refuse "kill group comm stress" "expected 'kill group cgroup PATH': a kill mode follows cgroups only"
 refuse "kill process cgroup" "expected 'kill process cgroup PATH': a kill mode follows cgroups only"
 refuse "kill group cgroup /a extra" "expected 'kill group cgroup PATH': a kill mode follows cgroups only"
 refuse "kill group cgroup a" "a cgroup path starts with '/' (relative to the cgroup2 mount, e.g. /system.slice), got 'a'"
-refuse "pressure / some 150ms" "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION] [dry-run]', e.g. 'pressure / some 150ms 1s'"
+refuse "pressure / some 150ms" "expected 'pressure SCOPE some|full STALL WINDOW [for DURATION [swap PCT%]] [dry-run]', e.g. 'pressure / some 150ms 1s'"
 refuse "pressure work some 1s 1s" "a pressure scope is '/' (the machine) or a cgroup path from the cgroup2 mount, e.g. /work.slice; got 'work'"
 refuse "pressure /a/../b some 1s 1s" "a cgroup path may not contain '.' or '..' components"
 refuse "pressure / most 1s 1s" "the stall kind is 'some' (a task stalled) or 'full' (all stalled), got 'most'"
@@ -124,8 +126,17 @@ refuse "pressure / some 2s 1s" "the stall is a time above 0 and at most the wind
 refuse "pressure / some 0ms 1s" "the stall is a time above 0 and at most the window (1s), with a unit (us, ms, s), got '0ms'"
 refuse "pressure / some 1ms 1s for" "'for' wants a time up to 3600s, with a unit (us, ms, s), got ''"
 refuse "pressure / some 1ms 1s for 3601s" "'for' wants a time up to 3600s, with a unit (us, ms, s), got '3601s'"
-refuse "pressure / some 1ms 1s dry-run for 3s" "unexpected 'for' after the window: only 'for DURATION' and then 'dry-run' may follow"
-refuse "pressure / some 1ms 1s now" "unexpected 'now' after the window: only 'for DURATION' and then 'dry-run' may follow"
+refuse "pressure / some 1ms 1s dry-run for 3s" "unexpected 'for' after the window: only 'for DURATION', 'swap PCT%' and then 'dry-run' may follow, in that order"
+refuse "pressure / some 1ms 1s now" "unexpected 'now' after the window: only 'for DURATION', 'swap PCT%' and then 'dry-run' may follow, in that order"
+refuse "pressure / some 1ms 1s for 5s dry-run swap 90%" "unexpected 'swap' after the window: only 'for DURATION', 'swap PCT%' and then 'dry-run' may follow, in that order"
+refuse "pressure / some 1ms 1s swap 90%" "'swap PCT%' follows 'for DURATION': a line without a duration acts at every trip already"
+refuse "pressure / some 1ms 1s for 0s swap 90%" "'swap PCT%' follows 'for DURATION': a line without a duration acts at every trip already"
+refuse "pressure / some 1ms 1s for 5s swap" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got ''"
+refuse "pressure / some 1ms 1s for 5s swap 90" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got '90'"
+refuse "pressure / some 1ms 1s for 5s swap 0%" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got '0%'"
+refuse "pressure / some 1ms 1s for 5s swap 101%" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got '101%'"
+refuse "pressure / some 1ms 1s for 5s swap 9.5%" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got '9.5%'"
+refuse "pressure / some 1ms 1s for 5s swap -5%" "'swap' wants a share of swap used from 1% to 100%, e.g. 'swap 90%', got '-5%'"
 
 for key in "reap_delay_ms 1" "rank size" "my_knob 100"; do
 	printf '%s\n%s\n' "$key" "$key" >"$d/twice.conf"

@@ -26,6 +26,8 @@ expect_refusal "--cpus wants a positive number" -c 0 -- true
 expect_refusal "--env wants VAR=VALUE" -e 1BAD -- true
 expect_refusal "cannot read kernel image" -k /nonexistent/bzImage -- true
 expect_refusal "unknown option '--bogus'" --bogus
+expect_refusal "--swap wants a size with a unit" --swap 64 -- true
+expect_refusal "--swap and --disk both want /dev/vda" --swap 64M --disk /dev/null -- true
 
 if ! "$vm" --help | grep -q '^Usage: oomx-vm'; then
 	echo "FAIL: oomx-vm --help does not print the usage"

@@ -27,9 +27,12 @@ static void print_config(const struct oomx_config *cfg)
 	for (i = 0; i < cfg->nr_pressure; i++) {
 		const struct oomx_pressure *p = &cfg->pressure[i];
 
-		printf("pressure line=%u scope=[%s] %s stall=%llu window=%llu for=%llu%s\n",
+		printf("pressure line=%u scope=[%s] %s stall=%llu window=%llu for=%llu",
 		       p->line, p->scope, p->full ? "full" : "some", p->stall_us, p->window_us,
-		       p->for_us, p->dry_run ? " dry-run" : "");
+		       p->for_us);
+		if (p->swap_pct)
+			printf(" swap=%u%%", p->swap_pct);
+		printf("%s\n", p->dry_run ? " dry-run" : "");
 	}
 	for (i = 0; i < cfg->nr_rules; i++) {
 		const struct oomx_rule *r = &cfg->rules[i];
@@ -53,7 +56,7 @@ static const char *const seeds[] = {
 	"class 7 cgroup \"/a b/\\\"c\\\\\" # comment\n",
 	"  # only a comment\n\n\treap_delay_ms default\n",
 	"rank growth\ngrowth_interval_ms 250\n",
-	"pressure / some 150ms 1s\npressure /a/b full 1s 10s for 30s dry-run\n",
+	"pressure / some 150ms 1s\npressure /a/b full 1s 10s for 30s swap 90% dry-run\n",
 };
 
 static int fuzz(unsigned long iters)

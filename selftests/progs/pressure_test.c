@@ -204,6 +204,68 @@ int main(void)
 	check(n == 1000, "1000 trips more: at most 15 readings kept between trips, each act over "
 	      "60 s to 64.8 s");
 
+	/* swap used: the machine's, a cgroup's share of its limit */
+	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapCached: 5 kB\nSwapTotal: 262140 kB\n"
+				 "SwapFree: 26214 kB\n") == 9000,
+	      "meminfo: 235926 of 262140 kB swap used is 90.00%");
+	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n") == -1,
+	      "meminfo: no swap is -1, never 'full'");
+	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapFree: 10 kB\n") == -1,
+	      "meminfo without SwapTotal is -1");
+	check(swap_parse_meminfo("SwapTotal: 100 kB\nSwapFree: 100 kB\n") == 0,
+	      "meminfo: all swap free is 0%");
+	check(swap_parse_cgroup("16777216\n", "33554432\n") == 5000,
+	      "cgroup: 16 MiB of a 32 MiB memory.swap.max is 50.00%");
+	check(swap_parse_cgroup("40000000\n", "33554432\n") == 10000,
+	      "cgroup: more than the limit (it was lowered) is 100%");
+	check(swap_parse_cgroup("0\n", "max\n") == -1 && swap_parse_cgroup("0\n", "0\n") == -1,
+	      "cgroup: a limit of 'max' or 0 is -1: the machine's swap decides");
+	check(swap_parse_cgroup("12x\n", "100\n") == -1, "cgroup: malformed text is -1");
+
+	/* "swap PCT%": a trip with that much swap used acts before the duration */
+	trigger(&t, 1000, 12000);
+	t.cfg.swap_pct = 90;
+	{
+		struct oomx_psi_trip trip = {
+			.ns = 1000 * MS, .total_us = 0, .read = true, .swap_x100 = 8999,
+		};
+
+		ret = psi_step(&t, &trip, &s);
+		check(ret == OOMX_PSI_WAIT && !s.by_swap && s.swap_x100 == 8999,
+		      "swap 90%: a trip at 89.99% waits, and reports the share");
+		trip.ns = 2000 * MS;
+		trip.total_us = 150000;
+		trip.swap_x100 = 9000;
+		ret = psi_step(&t, &trip, &s);
+		check(ret == OOMX_PSI_ACT && s.by_swap && s.swap_x100 == 9000 &&
+		      s.measure == OOMX_PSI_WINDOW && s.stall_us == 150000 &&
+		      s.measured_us == 1000000 && s.lasted_us == 1000000,
+		      "... at 90.00% it acts 1 s into a 12 s line, on the stall since the last trip");
+		psi_acted(&t, 2000 * MS, 0);
+		trip.ns = 2500 * MS;
+		check(psi_step(&t, &trip, &s) == OOMX_PSI_IGNORE,
+		      "... and swap holds like any action: a trip in the next window is ignored");
+		trip.ns = 3100 * MS;
+		trip.swap_x100 = -1;
+		check(psi_step(&t, &trip, &s) == OOMX_PSI_WAIT && !s.by_swap,
+		      "... swap unread (-1) never acts");
+		trip.ns = 4100 * MS;
+		trip.swap_x100 = 10000;
+		trip.read = false;
+		check(psi_step(&t, &trip, &s) == OOMX_PSI_ACT && s.by_swap &&
+		      s.measure == OOMX_PSI_NONE,
+		      "... swap full with the PSI file unread still acts, measuring nothing");
+	}
+	trigger(&t, 1000, 12000);
+	{
+		struct oomx_psi_trip trip = {
+			.ns = 1000 * MS, .read = true, .swap_x100 = 10000,
+		};
+
+		check(psi_step(&t, &trip, &s) == OOMX_PSI_WAIT && !s.by_swap && s.swap_x100 == 0,
+		      "a line without 'swap' ignores swap, and reports none");
+	}
+
 	/* dry runs are counted apart, and hold like a kill */
 	trigger(&t, 1000, 0);
 	t.cfg.dry_run = true;
