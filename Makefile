@@ -200,10 +200,10 @@ $(B)/compare/%: compare/%.c selftests/progs/util.h
 # the recorder and the replay share the watcher's PSI parsing and decision
 # (user/pressure.c)
 $(B)/compare/psirec $(B)/compare/replay: $(B)/compare/%: compare/%.c user/pressure.c \
-		user/pressure.h user/config.h
+		user/pressure.h user/swap.c user/swap.h user/config.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I user -o $@ $< user/pressure.c
+	$(Q)$(CC) $(CFLAGS) -I user -o $@ $< user/pressure.c user/swap.c
 
 # oomx, earlyoom and a PSI killer side by side in the VM (ARGS: see
 # scripts/compare.sh --help); the short version runs in 'make test'
@@ -218,14 +218,16 @@ $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(C
 		-I $(B)/gen -o $@ selftests/progs/config_test.c user/config.c
 
 # host unit test of the pressure triggers' decisions, with ASan and UBSan
-$(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressure.h user/config.h
+$(ST)/pressure_test: selftests/progs/pressure_test.c user/pressure.c user/pressure.h user/swap.c \
+		user/swap.h user/config.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -I user \
-		-o $@ selftests/progs/pressure_test.c user/pressure.c
+		-o $@ selftests/progs/pressure_test.c user/pressure.c user/swap.c
 
 # host unit test of the Prometheus exposition, with ASan and UBSan
 $(ST)/metrics_test: selftests/progs/metrics_test.c user/metrics.c user/metrics.h user/pressure.h \
+		user/swap.h \
 		bpf/oomx_shared.h \
 		$(CONSTS_H)
 	$(call msg,CC,$@)

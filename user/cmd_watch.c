@@ -74,11 +74,52 @@ static const char *result_str(int ret, bool dry_run, bool word)
 	return word ? "error" : strerror(-ret);
 }
 
+/* where the share came from: "machine", a cgroup path, or "none" */
+static void swap_source(const char *scope, int source, char *buf, size_t len)
+{
+	char *slash;
+	int up;
+
+	if (source == OOMX_SWAP_MACHINE || source == OOMX_SWAP_NOWHERE) {
+		snprintf(buf, len, "%s", source == OOMX_SWAP_MACHINE ? "machine" : "none");
+		return;
+	}
+	snprintf(buf, len, "%s", scope);
+	for (up = 0; up < source && (slash = strrchr(buf, '/')) && slash != buf; up++)
+		*slash = '\0';
+}
+
+/* the "swap" field: null without "swap PCT%" (docs/events.md) */
+static void json_swap(const struct oomx_pressure *c, const struct oomx_psi_sample *s)
+{
+	char src[OOMX_CFG_VALUE_LEN];
+
+	if (!c->swap_pct) {
+		printf("null");
+		return;
+	}
+	printf("{\"limit_pct\":%u,\"used_pct\":", c->swap_pct);
+	if (s->swap.used_x100 >= 0)
+		printf("%d.%02d", s->swap.used_x100 / 100, s->swap.used_x100 % 100);
+	else
+		printf("null");
+	printf(",\"source\":");
+	swap_source(c->scope, s->swap.source, src, sizeof(src));
+	json_string(stdout, src, sizeof(src));
+	printf(",\"scope_bytes\":");
+	if (s->swap.scope_read)
+		printf("%llu", (unsigned long long)s->swap.scope_bytes);
+	else
+		printf("null");
+	printf(",\"grew_bytes\":%llu}", (unsigned long long)s->swap_grew);
+}
+
 static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, int ret,
 		   const struct oom_ext_trigger *trig, bool json)
 {
 	const struct oomx_pressure *c = &t->cfg;
 	const char *kind = c->full ? "full" : "some";
+	char src[OOMX_CFG_VALUE_LEN];
 
 	if (json) {
 		printf("{\"type\":\"pressure\",\"line\":%u,\"scope\":", c->line);
@@ -91,12 +132,8 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		       (unsigned long long)s->measured_us, psi_measure_str(s->measure),
 		       s->avg10_x100 / 100, s->avg10_x100 % 100, c->dry_run ? "true" : "false",
 		       result_str(ret, c->dry_run, true), ret < 0 ? -ret : 0);
-		printf(",\"acted_on\":\"%s\"", s->by_swap ? "swap" : "stall");
-		if (c->swap_pct && s->swap_x100 >= 0)
-			printf(",\"swap_pct\":%u,\"swap_used\":%d.%02d", c->swap_pct,
-			       s->swap_x100 / 100, s->swap_x100 % 100);
-		else if (c->swap_pct)
-			printf(",\"swap_pct\":%u,\"swap_used\":null", c->swap_pct);
+		printf(",\"acted_on\":\"%s\",\"swap\":", s->by_swap ? "swap" : "stall");
+		json_swap(c, s);
 		if (!ret) {
 			printf(",\"pid\":%d,\"comm\":", trig->victim_pid);
 			json_string(stdout, trig->victim_comm, sizeof(trig->victim_comm));
@@ -111,8 +148,12 @@ static void report(const struct oomx_psi *t, const struct oomx_psi_sample *s, in
 		if (c->swap_pct)
 			printf(" swap %u%%", c->swap_pct);
 		printf(")");
-		if (s->by_swap)
-			printf(": swap %d.%02d%% used", s->swap_x100 / 100, s->swap_x100 % 100);
+		if (s->by_swap) {
+			swap_source(c->scope, s->swap.source, src, sizeof(src));
+			printf(": swap %d.%02d%% used (%s), the scope's %llu KiB more since the last "
+			       "trip", s->swap.used_x100 / 100, s->swap.used_x100 % 100, src,
+			       (unsigned long long)s->swap_grew / 1024);
+		}
 		printf(": %llums stall in %llums (%s), lasted %llums: ",
 		       (unsigned long long)s->stall_us / 1000,
 		       (unsigned long long)s->measured_us / 1000,
@@ -155,12 +196,17 @@ static int fire(struct trigger *skel, const struct oomx_psi *t,
 
 static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, bool json)
 {
-	struct oomx_psi_trip trip = { .ns = oomx_now_ns() };
+	struct oomx_psi_trip trip = {
+		.ns = oomx_now_ns(),
+		.swap = { .used_x100 = -1, .source = OOMX_SWAP_NOWHERE },
+	};
 	struct oomx_psi_sample s;
 	int ret;
 
 	trip.read = !psi_read(t, &trip.total_us, &trip.avg10_x100);
-	trip.swap_x100 = t->cfg.swap_pct ? psi_swap_used(t) : -1;
+	/* a trip held after an action is ignored: nothing more to read */
+	if (t->cfg.swap_pct && trip.ns >= t->hold_ns)
+		swap_read(&t->swap, !strcmp(t->cfg.scope, "/"), &trip.swap);
 	if (psi_step(t, &trip, &s) != OOMX_PSI_ACT)
 		return;
 	ret = fire(skel, t, &s, policy_only);
@@ -199,11 +245,23 @@ static void say_state(const struct oomx_psi_set *set)
 
 	for (i = 0; i < set->n; i++) {
 		const struct oomx_psi *t = &set->t[i];
+		char src[OOMX_CFG_VALUE_LEN];
+		unsigned int l;
 
-		fprintf(stderr, "oomx watch: pressure line %u (%s %s %llums/%llums): %s\n",
+		fprintf(stderr, "oomx watch: pressure line %u (%s %s %llums/%llums): %s",
 			t->cfg.line, t->cfg.scope, t->cfg.full ? "full" : "some",
 			t->cfg.stall_us / 1000, t->cfg.window_us / 1000,
 			t->fd >= 0 ? "armed" : "waiting for the cgroup to appear");
+		if (t->fd >= 0 && t->cfg.swap_pct) {
+			/* which swap limits the rule reads: the operator can check */
+			fprintf(stderr, "; swap %u%% of:", t->cfg.swap_pct);
+			for (l = 0; l < t->swap.n; l++) {
+				swap_source(t->cfg.scope, t->swap.up[l], src, sizeof(src));
+				fprintf(stderr, " %s,", src);
+			}
+			fprintf(stderr, " the machine");
+		}
+		fputc('\n', stderr);
 	}
 }
 
@@ -271,7 +329,8 @@ int cmd_watch(int argc, char **argv)
 		"  -c, --config FILE  the configuration (format: docs/oomx.md):\n"
 		"                       pressure SCOPE some|full STALL WINDOW\n"
 		"                                [for TIME [swap PCT%]] [dry-run]\n"
-		"                     'swap PCT%': also act at a trip with PCT% of swap used\n"
+		"                     'swap PCT%': also act at a trip that finds at least\n"
+		"                     PCT% of the scope's swap used, and still growing\n"
 		"  --dry-run          for every line: report whom the OOM killer would\n"
 		"                     kill, and kill nobody\n"
 		"  --json             one JSON object per action (docs/events.md)\n"

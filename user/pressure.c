@@ -68,6 +68,9 @@ static void forget(struct oomx_psi *t)
 	t->start_ns = 0;
 	t->prev.ns = 0;
 	t->nr = 0;
+	t->swap_prev_read = false;
+	t->swap_spent = false;
+	t->last_by_swap = false;
 }
 
 /*
@@ -126,20 +129,49 @@ static bool quiet_spell(const struct oomx_psi *t, const struct oomx_psi_trip *tr
 			     (trip->ns - p->ns) / NSEC_PER_USEC, 0.5);
 }
 
+/*
+ * The swap rule at @trip: whether the scope's swap is at least PCT% used and
+ * its own swap use grew since the episode's last trip (@fresh: this trip
+ * starts the episode), with the swap rule not spent. A full swap that stays
+ * where it is (cold memory parked there, or another cgroup's) does not act:
+ * the scope must still be moving memory to it. Records what it read in @s.
+ */
+static bool swap_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
+		      struct oomx_psi_sample *s, bool fresh)
+{
+	const struct oomx_swap *w = &trip->swap;
+	bool grew = false;
+
+	s->swap = *w;
+	if (w->used_x100 >= 0 && w->used_x100 < (int)t->cfg.swap_pct * 100)
+		t->swap_spent = false;
+	if (w->scope_read && !fresh && t->swap_prev_read && w->scope_bytes > t->swap_prev_bytes) {
+		grew = true;
+		s->swap_grew = w->scope_bytes - t->swap_prev_bytes;
+	}
+	t->swap_prev_read = w->scope_read;
+	t->swap_prev_bytes = w->scope_bytes;
+	return grew && !t->swap_spent && w->used_x100 >= (int)t->cfg.swap_pct * 100;
+}
+
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s)
 {
 	uint64_t for_ns = t->cfg.for_us * NSEC_PER_USEC;
 	const struct oomx_psi_reading *from;
 	enum oomx_psi_step ret = OOMX_PSI_WAIT;
+	bool fresh;
 
 	memset(s, 0, sizeof(*s));
+	s->swap.used_x100 = -1;
+	s->swap.source = OOMX_SWAP_NOWHERE;
 	s->avg10_x100 = trip->avg10_x100;
 	t->n.trips++;
 	if (trip->ns < t->hold_ns)
 		return OOMX_PSI_IGNORE;
 	/* after a quiet spell, new pressure waits DURATION on its own */
-	if (!t->start_ns || quiet_spell(t, trip)) {
+	fresh = !t->start_ns || quiet_spell(t, trip);
+	if (fresh) {
 		t->start_ns = trip->ns;
 		t->nr = 0;
 	}
@@ -155,91 +187,18 @@ enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip
 		if (rate_reaches(t, s->stall_us, s->measured_us, 1.0))
 			ret = OOMX_PSI_ACT;
 	}
-	if (t->cfg.swap_pct) {
-		s->swap_x100 = trip->swap_x100;
-		/*
-		 * Swap nearly full and a stall: reclaim has little left to
-		 * write anonymous memory to, and waiting for the duration only
-		 * delays the OOM that follows. The stall so far is reported.
-		 */
-		if (ret == OOMX_PSI_WAIT && trip->swap_x100 >= (int)t->cfg.swap_pct * 100) {
-			ret = OOMX_PSI_ACT;
-			s->by_swap = true;
-			if (s->measure == OOMX_PSI_NONE)
-				since_prev(t, trip, s);
-		}
+	if (t->cfg.swap_pct && swap_step(t, trip, s, fresh) && ret == OOMX_PSI_WAIT) {
+		ret = OOMX_PSI_ACT;
+		s->by_swap = true;
+		if (s->measure == OOMX_PSI_NONE)
+			since_prev(t, trip, s);
 	}
+	t->last_by_swap = s->by_swap;
 	if (trip->read) {
 		t->prev.ns = trip->ns;
 		t->prev.total_us = trip->total_us;
 	}
 	return ret;
-}
-
-/* the value after @key (e.g. "SwapFree:") in a /proc/meminfo text; 0 or -1 */
-static int meminfo_kb(const char *text, const char *key, unsigned long long *kb)
-{
-	const char *at = strstr(text, key);
-
-	while (at && at != text && at[-1] != '\n')
-		at = strstr(at + 1, key);
-	if (!at || sscanf(at + strlen(key), " %llu kB", kb) != 1)
-		return -1;
-	return 0;
-}
-
-/* @used of @total, percent * 100, at most 10000 */
-static int share_x100(unsigned long long used, unsigned long long total)
-{
-	if (used >= total)
-		return 10000;
-	return (int)((double)used * 10000 / total);
-}
-
-int swap_parse_meminfo(const char *text)
-{
-	unsigned long long total, free;
-
-	if (meminfo_kb(text, "SwapTotal:", &total) || meminfo_kb(text, "SwapFree:", &free) ||
-	    !total)
-		return -1;
-	return share_x100(free < total ? total - free : 0, total);
-}
-
-int swap_parse_cgroup(const char *current, const char *max)
-{
-	unsigned long long cur, lim;
-	char end;
-
-	if (sscanf(current, "%llu%c", &cur, &end) != 2 || end != '\n' ||
-	    sscanf(max, "%llu%c", &lim, &end) != 2 || end != '\n' || !lim)
-		return -1;	/* "max\n" too */
-	return share_x100(cur, lim);
-}
-
-/* @fd's text from its start in @buf; 0 or -1 */
-static int read_text(int fd, char *buf, size_t len)
-{
-	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len - 1, 0);
-
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-int psi_swap_used(const struct oomx_psi *t)
-{
-	char text[4096], max[32];
-	int used = -1, cg;
-
-	if (!read_text(t->meminfo_fd, text, sizeof(text)))
-		used = swap_parse_meminfo(text);
-	if (!read_text(t->swap_cur_fd, text, sizeof(text)) &&
-	    !read_text(t->swap_max_fd, max, sizeof(max)) &&
-	    (cg = swap_parse_cgroup(text, max)) > used)
-		used = cg;
-	return used;
 }
 
 const char *psi_measure_str(enum oomx_psi_measure m)
@@ -273,6 +232,9 @@ void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
 	t->start_ns = 0;
 	t->nr = 0;
 	t->hold_ns = now_ns + t->cfg.window_us * NSEC_PER_USEC;
+	/* swap often stays high after the kill (shmem, another cgroup's) */
+	if (t->last_by_swap)
+		t->swap_spent = true;
 }
 
 void psi_set_init(struct oomx_psi_set *s, const struct oomx_config *cfg, const char *cgroot)
@@ -287,9 +249,7 @@ void psi_set_init(struct oomx_psi_set *s, const struct oomx_config *cfg, const c
 		s->t[i].cfg = cfg->pressure[i];
 		s->t[i].id = cfg->pressure[i].line;
 		s->t[i].fd = -1;
-		s->t[i].meminfo_fd = -1;
-		s->t[i].swap_cur_fd = -1;
-		s->t[i].swap_max_fd = -1;
+		swap_init(&s->t[i].swap);
 	}
 }
 
@@ -326,6 +286,10 @@ void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
 				t->prev = f->prev;
 				memcpy(t->r, f->r, sizeof(t->r));
 				t->nr = f->nr;
+				t->swap_prev_read = f->swap_prev_read;
+				t->swap_prev_bytes = f->swap_prev_bytes;
+				t->swap_spent = f->swap_spent;
+				t->last_by_swap = f->last_by_swap;
 			}
 			break;
 		}
@@ -360,30 +324,6 @@ static int watch_ancestor(struct oomx_psi_set *s, const char *dir)
 }
 
 /*
- * The files "swap PCT%" reads at a trip: the machine's /proc/meminfo, and a
- * cgroup's memory.swap.current and memory.swap.max if it has them (not
- * without swap accounting). 0, or -1 with @err.
- */
-static int open_swap(struct oomx_psi *t, const char *dir, char *err, size_t len)
-{
-	char file[PATH_MAX + 32];
-
-	t->meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (t->meminfo_fd < 0) {
-		snprintf(err, len, "pressure line %u: cannot open /proc/meminfo for 'swap': %s",
-			 t->cfg.line, strerror(errno));
-		return -1;
-	}
-	if (!dir)
-		return 0;
-	snprintf(file, sizeof(file), "%s/memory.swap.current", dir);
-	t->swap_cur_fd = open(file, O_RDONLY | O_CLOEXEC);
-	snprintf(file, sizeof(file), "%s/memory.swap.max", dir);
-	t->swap_max_fd = open(file, O_RDONLY | O_CLOEXEC);
-	return 0;
-}
-
-/*
  * 1 if armed; 0 if its cgroup does not exist or is going away (then the
  * nearest existing ancestor is watched for it); -1 on error
  */
@@ -391,7 +331,7 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 		   bool again)
 {
 	bool machine = !strcmp(t->cfg.scope, "/");
-	char dir[PATH_MAX], file[PATH_MAX + 32], trig[64];
+	char dir[PATH_MAX], file[PATH_MAX + 32], trig[64], msg[PATH_MAX + 96], buf[256];
 	struct stat st;
 	int fd, n, e;
 
@@ -428,10 +368,15 @@ static int arm_one(struct oomx_psi_set *s, struct oomx_psi *t, char *err, size_t
 		close(fd);
 		goto absent;
 	}
+	/* read once now: its seq_file buffer is allocated here, not at a trip */
+	if (pread(fd, buf, sizeof(buf), 0) < 0)
+		buf[0] = '\0';	/* a trip will report the file unreadable */
 	t->memcg_id = machine ? 0 : (uint64_t)st.st_ino;
 	t->fd = fd;
 	forget(t);
-	if (t->cfg.swap_pct && open_swap(t, machine ? NULL : dir, err, len)) {
+	if (t->cfg.swap_pct && swap_open(&t->swap, s->cgroot, machine ? NULL : dir, msg,
+					 sizeof(msg))) {
+		snprintf(err, len, "pressure line %u: %s", t->cfg.line, msg);
 		psi_disarm(s, t);
 		return -1;
 	}
@@ -484,14 +429,10 @@ int psi_set_rearm(struct oomx_psi_set *s, char *err, size_t len)
 void psi_disarm(struct oomx_psi_set *s, struct oomx_psi *t)
 {
 	(void)s;
-	int *fds[] = { &t->fd, &t->meminfo_fd, &t->swap_cur_fd, &t->swap_max_fd };
-	size_t i;
-
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	swap_close(&t->swap);
 	t->memcg_id = 0;
 	forget(t);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
+#include "swap.h"
 
 /* what a pressure line did, since the watcher started ("oomx metrics") */
 struct oomx_psi_counts {
@@ -46,8 +47,7 @@ struct oomx_psi {
 	struct oomx_pressure cfg;
 	unsigned int id;		/* the trigger id the kernel reports: its line */
 	int fd;				/* the PSI file, trigger written; -1 if absent */
-	/* with "swap PCT%": /proc/meminfo, the cgroup's swap files (-1: none) */
-	int meminfo_fd, swap_cur_fd, swap_max_fd;
+	struct oomx_swap_files swap;	/* with "swap PCT%", a cgroup's: its files */
 	uint64_t memcg_id;		/* the cgroup's id; 0 for the machine */
 	uint64_t hold_ns;		/* trips before this are ignored (after an action) */
 	uint64_t start_ns;		/* the episode's first trip, 0 if none */
@@ -55,6 +55,11 @@ struct oomx_psi {
 	struct oomx_psi_reading prev;	/* at the last trip; ns 0 if none */
 	struct oomx_psi_reading r[OOMX_PSI_READINGS];	/* the episode's, oldest first */
 	unsigned int nr;		/* readings in r; 0: no episode */
+	/* "swap PCT%": the scope's swap use at the episode's last trip */
+	bool swap_prev_read;
+	uint64_t swap_prev_bytes;
+	bool swap_spent;		/* acted on swap: not again until it is below PCT */
+	bool last_by_swap;		/* the last action was the swap rule's */
 	struct oomx_psi_counts n;
 };
 
@@ -64,7 +69,7 @@ struct oomx_psi_trip {
 	uint64_t total_us;		/* the file's total stall */
 	unsigned int avg10_x100;	/* its avg10, percent * 100 */
 	bool read;			/* false: the file could not be read */
-	int swap_x100;			/* swap used, percent * 100; -1: none or unread */
+	struct oomx_swap swap;		/* with "swap PCT%": the scope's swap */
 };
 
 enum oomx_psi_measure {
@@ -81,8 +86,9 @@ struct oomx_psi_sample {
 	unsigned int avg10_x100;	/* the kernel's 10 s average, percent * 100 */
 	enum oomx_psi_measure measure;
 	uint64_t lasted_us;		/* since the episode's first trip */
-	int swap_x100;			/* with "swap PCT%": swap used at the trip, or -1 */
-	bool by_swap;			/* acted on swap used, not on the stall */
+	struct oomx_swap swap;		/* with "swap PCT%": at the trip */
+	uint64_t swap_grew;		/* the scope's swap use, more than at the last trip */
+	bool by_swap;			/* acted on swap, not on the stall */
 };
 
 enum oomx_psi_step {
@@ -106,28 +112,6 @@ struct oomx_psi_set {
 int psi_parse(const char *text, bool full, uint64_t *total_us, unsigned int *avg10_x100);
 
 /*
- * swap_parse_meminfo: the share of the machine's swap in use, percent * 100,
- * from /proc/meminfo's text (SwapTotal, SwapFree); -1 without swap or if
- * the text has no such lines.
- */
-int swap_parse_meminfo(const char *text);
-
-/*
- * swap_parse_cgroup: the share of a cgroup's memory.swap.max that
- * memory.swap.current uses, percent * 100, from the two files' text; -1 if
- * the limit is "max" or 0 (then the machine's swap is what runs out), or
- * the text is malformed.
- */
-int swap_parse_cgroup(const char *current, const char *max);
-
-/*
- * psi_swap_used: swap used in @t's scope, percent * 100: the fuller of the
- * machine's swap and, for a cgroup with a memory.swap.max, its share of
- * that. -1 without swap, or if nothing could be read.
- */
-int psi_swap_used(const struct oomx_psi *t);
-
-/*
  * psi_step: what the trip @trip of @t calls for: ignore it (held after an
  * action), wait, or act, with @s the stall that decided. Trips belong to
  * one episode until a quiet spell ends it: longer than DURATION and than
@@ -137,8 +121,10 @@ int psi_swap_used(const struct oomx_psi *t);
  * line with one acts once the stall since the episode's newest reading at
  * least DURATION old reaches STALL per WINDOW: windows inside the episode
  * that did not trip still count, with the stall they had. A line with
- * "swap PCT%" also acts at any trip that finds that much swap used. Pure:
- * the host tests drive it with made-up readings.
+ * "swap PCT%" also acts at a trip that finds at least PCT% of the scope's
+ * swap used and the scope's own swap use grown since the episode's last
+ * trip; after such an action, not again until a trip finds less than PCT%.
+ * Pure: the host tests drive it with made-up readings.
  */
 enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip,
 			    struct oomx_psi_sample *s);

@@ -73,6 +73,12 @@ fi
 check "oomx/thrash: how the workload ended" "$(r oomx thrash '.m.workload_status')" 137
 pid=$(r oomx thrash '.m.workload.pid')
 # the thrash never fills swap (it peaks near half): the stall decided
+swap=$(r oomx thrash '.m.swap_used_max_kb')
+if num "$swap" "oomx/thrash swap"; then
+	[ "$swap" -lt $((256 * 1024 * 9 / 10)) ] &&
+		echo "ok: oomx/thrash: swap use peaked at $((swap / 1024)) MiB of 256, under the line's 90%" ||
+		fail "oomx/thrash: swap use reached $swap KiB, within the line's 'swap 90%'"
+fi
 got=$(sed -n 's/^LOG oomx: \({"type":"pressure".*\)$/\1/p' "$out/guest.out" |
 	jq -r 'select(.result == "killed") | [.pid, .errno, .acted_on] | join(" ")')
 [ "$got" = "$pid 0 stall" ] &&

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "pressure.h"
 
 #define MS	1000000ULL	/* ns */
@@ -41,6 +43,21 @@ static enum oomx_psi_step step(struct oomx_psi *t, unsigned long long ms,
 	};
 
 	return psi_step(t, &trip, s);
+}
+
+static struct oomx_psi_sample s_swap;
+
+/* a trip at @ms, @total_ms of stall, with @used_x100 of swap used and the scope's @bytes */
+static enum oomx_psi_step swap_trip(struct oomx_psi *t, unsigned long long ms,
+				    unsigned long long total_ms, int used_x100, uint64_t bytes)
+{
+	struct oomx_psi_trip trip = {
+		.ns = ms * MS, .total_us = total_ms * 1000, .read = true,
+		.swap = { .used_x100 = used_x100, .source = OOMX_SWAP_MACHINE,
+			  .scope_read = true, .scope_bytes = bytes },
+	};
+
+	return psi_step(t, &trip, &s_swap);
 }
 
 static enum oomx_psi_step step_unread(struct oomx_psi *t, unsigned long long ms,
@@ -204,67 +221,139 @@ int main(void)
 	check(n == 1000, "1000 trips more: at most 15 readings kept between trips, each act over "
 	      "60 s to 64.8 s");
 
-	/* swap used: the machine's, a cgroup's share of its limit */
-	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapCached: 5 kB\nSwapTotal: 262140 kB\n"
-				 "SwapFree: 26214 kB\n") == 9000,
-	      "meminfo: 235926 of 262140 kB swap used is 90.00%");
-	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n") == -1,
-	      "meminfo: no swap is -1, never 'full'");
-	check(swap_parse_meminfo("MemTotal: 1000 kB\nSwapFree: 10 kB\n") == -1,
-	      "meminfo without SwapTotal is -1");
-	check(swap_parse_meminfo("SwapTotal: 100 kB\nSwapFree: 100 kB\n") == 0,
-	      "meminfo: all swap free is 0%");
-	check(swap_parse_cgroup("16777216\n", "33554432\n") == 5000,
-	      "cgroup: 16 MiB of a 32 MiB memory.swap.max is 50.00%");
-	check(swap_parse_cgroup("40000000\n", "33554432\n") == 10000,
-	      "cgroup: more than the limit (it was lowered) is 100%");
-	check(swap_parse_cgroup("0\n", "max\n") == -1 && swap_parse_cgroup("0\n", "0\n") == -1,
-	      "cgroup: a limit of 'max' or 0 is -1: the machine's swap decides");
-	check(swap_parse_cgroup("12x\n", "100\n") == -1, "cgroup: malformed text is -1");
+	/* one cgroup level's swap files */
+	{
+		uint64_t b = 0;
+		int sh = -1;
 
-	/* "swap PCT%": a trip with that much swap used acts before the duration */
+		check(swap_level_parse("16777216\n", "33554432\n", &b, &sh) == 1 && sh == 5000 &&
+		      b == 16777216, "a level: 16 MiB of a 32 MiB memory.swap.max is 50.00%");
+		check(swap_level_parse("40000000\n", "33554432\n", &b, &sh) == 1 && sh == 10000,
+		      "a level over its limit (it was lowered) is 100%");
+		check(swap_level_parse("4096\n", "max\n", &b, &sh) == 0 && b == 4096,
+		      "a level without a limit: its use, no share");
+		check(swap_level_parse("0\n", "0\n", &b, &sh) == -1,
+		      "a limit of 0: the cgroup may not swap at all");
+		check(swap_level_parse("12x\n", "100\n", &b, &sh) == -2 &&
+		      swap_level_parse("12\n", "10 0\n", &b, &sh) == -2,
+		      "malformed text is -2");
+	}
+	/* the levels read: the scope and its ancestors below the cgroup root */
+	{
+		static const char *const dirs[] = { "", "/a", "/a/b", "/a/b/c" };
+		char root[] = "/tmp/pressure_test.XXXXXX", path[256], err[256];
+		struct oomx_swap_files f;
+		size_t k;
+		int ok = 1;
+
+		ok = mkdtemp(root) != NULL;
+		for (k = 0; ok && k < 4; k++) {
+			snprintf(path, sizeof(path), "%s%s", root, dirs[k]);
+			ok = (k == 0 || !mkdir(path, 0700));
+			/* the root and /a/b have no swap files (no memory controller) */
+			if (ok && k != 0 && k != 2) {
+				FILE *c, *m;
+
+				snprintf(path, sizeof(path), "%s%s/memory.swap.current", root, dirs[k]);
+				c = fopen(path, "w");
+				snprintf(path, sizeof(path), "%s%s/memory.swap.max", root, dirs[k]);
+				m = fopen(path, "w");
+				ok = c && m && fputs("0\n", c) >= 0 && fputs("max\n", m) >= 0;
+				if (c)
+					fclose(c);
+				if (m)
+					fclose(m);
+			}
+		}
+		snprintf(path, sizeof(path), "%s/a/b/c", root);
+		check(ok && !swap_open(&f, root, path, err, sizeof(err)) && f.n == 2 &&
+		      f.up[0] == 0 && f.up[1] == 2,
+		      "swap_open: the scope /a/b/c and /a, two levels up; /a/b has no files, "
+		      "the root is not read");
+		swap_close(&f);
+		check(f.n == 0, "swap_close empties the set");
+		check(!swap_open(&f, root, NULL, err, sizeof(err)) && f.n == 0,
+		      "the machine's scope opens no file");
+		for (k = 4; k-- > 0;) {
+			static const char *const files[] = { "memory.swap.current", "memory.swap.max" };
+			size_t m;
+
+			for (m = 0; m < 2; m++) {
+				snprintf(path, sizeof(path), "%s%s/%s", root, dirs[k], files[m]);
+				unlink(path);
+			}
+			snprintf(path, sizeof(path), "%s%s", root, dirs[k]);
+			rmdir(path);
+		}
+	}
+
+	/*
+	 * "swap 90%": a trip acts before the duration once swap is that full and
+	 * the scope's own swap use grew since the episode's last trip
+	 */
+	trigger(&t, 1000, 12000);
+	t.cfg.swap_pct = 90;
+	ret = swap_trip(&t, 1000, 0, 9500, 100);
+	check(ret == OOMX_PSI_WAIT && !s_swap.by_swap && s_swap.swap.used_x100 == 9500,
+	      "swap 90%: the episode's first trip, at 95%, waits: no growth seen yet");
+	ret = swap_trip(&t, 2000, 150, 8999, 200);
+	check(ret == OOMX_PSI_WAIT && !s_swap.by_swap && s_swap.swap_grew == 100,
+	      "... a trip at 89.99% waits, though the scope's swap grew");
+	ret = swap_trip(&t, 3000, 300, 9000, 300);
+	check(ret == OOMX_PSI_ACT && s_swap.by_swap && s_swap.swap_grew == 100 &&
+	      s_swap.measure == OOMX_PSI_WINDOW && s_swap.stall_us == 150000 &&
+	      s_swap.measured_us == 1000000 && s_swap.lasted_us == 2000000,
+	      "... at 90.00%, grown, it acts 2 s into a 12 s line, on the stall since the last trip");
+	psi_acted(&t, 3000 * MS, 0);
+	check(swap_trip(&t, 3500, 350, 9900, 400) == OOMX_PSI_IGNORE,
+	      "... the action holds for a window");
+	swap_trip(&t, 4100, 500, 9900, 500);
+	ret = swap_trip(&t, 5100, 700, 9950, 600);
+	check(ret == OOMX_PSI_WAIT && !s_swap.by_swap && s_swap.swap_grew == 100,
+	      "... then swap still above 90% and growing does not act again: the rule is spent");
+	swap_trip(&t, 6100, 900, 8000, 500);
+	ret = swap_trip(&t, 7100, 1000, 9100, 700);
+	check(ret == OOMX_PSI_ACT && s_swap.by_swap,
+	      "... a trip below 90% re-arms it: the next above 90%, grown, acts");
+	psi_acted(&t, 7100 * MS, -EAGAIN);
+	ret = swap_trip(&t, 8100, 1100, 9200, 800);
+	check(ret == OOMX_PSI_ACT && s_swap.by_swap,
+	      "... a retry (victim still exiting) does not spend it");
+
+	trigger(&t, 1000, 12000);
+	t.cfg.swap_pct = 90;
+	swap_trip(&t, 1000, 0, 9900, 500);
+	ret = swap_trip(&t, 2000, 150, 9900, 500);
+	check(ret == OOMX_PSI_WAIT && !s_swap.by_swap && !s_swap.swap_grew,
+	      "swap full but the scope's use unchanged (cold memory, another cgroup's) waits");
+	ret = swap_trip(&t, 3000, 300, -1, 600);
+	check(ret == OOMX_PSI_WAIT && !s_swap.by_swap,
+	      "no share (no swap, a limit of 0, unread) never acts");
+	swap_trip(&t, 20000, 300, 9900, 700);
+	ret = swap_trip(&t, 21000, 450, 9900, 800);
+	check(ret == OOMX_PSI_ACT && s_swap.by_swap && s_swap.lasted_us == 1000000,
+	      "after a quiet spell, growth counts from the new episode's first trip");
+
 	trigger(&t, 1000, 12000);
 	t.cfg.swap_pct = 90;
 	{
 		struct oomx_psi_trip trip = {
-			.ns = 1000 * MS, .total_us = 0, .read = true, .swap_x100 = 8999,
+			.ns = 1000 * MS, .read = false,
+			.swap = { .used_x100 = 10000, .source = 0, .scope_read = true,
+				  .scope_bytes = 1 },
 		};
 
-		ret = psi_step(&t, &trip, &s);
-		check(ret == OOMX_PSI_WAIT && !s.by_swap && s.swap_x100 == 8999,
-		      "swap 90%: a trip at 89.99% waits, and reports the share");
+		psi_step(&t, &trip, &s_swap);
 		trip.ns = 2000 * MS;
-		trip.total_us = 150000;
-		trip.swap_x100 = 9000;
-		ret = psi_step(&t, &trip, &s);
-		check(ret == OOMX_PSI_ACT && s.by_swap && s.swap_x100 == 9000 &&
-		      s.measure == OOMX_PSI_WINDOW && s.stall_us == 150000 &&
-		      s.measured_us == 1000000 && s.lasted_us == 1000000,
-		      "... at 90.00% it acts 1 s into a 12 s line, on the stall since the last trip");
-		psi_acted(&t, 2000 * MS, 0);
-		trip.ns = 2500 * MS;
-		check(psi_step(&t, &trip, &s) == OOMX_PSI_IGNORE,
-		      "... and swap holds like any action: a trip in the next window is ignored");
-		trip.ns = 3100 * MS;
-		trip.swap_x100 = -1;
-		check(psi_step(&t, &trip, &s) == OOMX_PSI_WAIT && !s.by_swap,
-		      "... swap unread (-1) never acts");
-		trip.ns = 4100 * MS;
-		trip.swap_x100 = 10000;
-		trip.read = false;
-		check(psi_step(&t, &trip, &s) == OOMX_PSI_ACT && s.by_swap &&
-		      s.measure == OOMX_PSI_NONE,
-		      "... swap full with the PSI file unread still acts, measuring nothing");
+		trip.swap.scope_bytes = 2;
+		check(psi_step(&t, &trip, &s_swap) == OOMX_PSI_ACT && s_swap.by_swap &&
+		      s_swap.measure == OOMX_PSI_NONE,
+		      "swap full and growing with the PSI file unread acts, measuring no stall");
 	}
 	trigger(&t, 1000, 12000);
-	{
-		struct oomx_psi_trip trip = {
-			.ns = 1000 * MS, .read = true, .swap_x100 = 10000,
-		};
-
-		check(psi_step(&t, &trip, &s) == OOMX_PSI_WAIT && !s.by_swap && s.swap_x100 == 0,
-		      "a line without 'swap' ignores swap, and reports none");
-	}
+	check(swap_trip(&t, 1000, 0, 10000, 1) == OOMX_PSI_WAIT &&
+	      swap_trip(&t, 2000, 100, 10000, 2) == OOMX_PSI_WAIT && s_swap.swap.used_x100 == -1,
+	      "a line without 'swap' ignores swap, and reports none");
 
 	/* dry runs are counted apart, and hold like a kill */
 	trigger(&t, 1000, 0);
@@ -301,5 +390,30 @@ int main(void)
 	to.t[0].memcg_id = 42;
 	psi_set_carry(&to, &from);
 	check(!to.t[0].nr && !to.t[0].n.trips, "a changed line starts afresh");
+
+	/* ...and a swap line keeps its swap state: a spent rule stays spent */
+	trigger(&from.t[0], 1000, 12000);
+	from.t[0].cfg.swap_pct = 90;
+	from.t[0].fd = 3;
+	from.t[0].memcg_id = 42;
+	swap_trip(&from.t[0], 1000, 0, 9500, 100);
+	swap_trip(&from.t[0], 2000, 100, 9500, 200);
+	psi_acted(&from.t[0], 2000 * MS, 0);
+	swap_trip(&from.t[0], 3100, 200, 9600, 300);
+	trigger(&to.t[0], 1000, 12000);
+	to.t[0].cfg.swap_pct = 90;
+	to.t[0].fd = 4;
+	to.t[0].memcg_id = 42;
+	psi_set_carry(&to, &from);
+	check(to.t[0].swap_spent && to.t[0].swap_prev_read && to.t[0].swap_prev_bytes == 300 &&
+	      swap_trip(&to.t[0], 4100, 300, 9700, 400) == OOMX_PSI_WAIT,
+	      "a re-read keeps a swap line's spent rule and its last reading");
+	to.t[0].cfg.swap_pct = 95;
+	trigger(&to.t[0], 1000, 12000);
+	to.t[0].cfg.swap_pct = 95;
+	to.t[0].fd = 4;
+	to.t[0].memcg_id = 42;
+	psi_set_carry(&to, &from);
+	check(!to.t[0].swap_spent && !to.t[0].n.trips, "a changed swap share starts afresh");
 	return failed;
 }
