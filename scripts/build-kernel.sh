@@ -21,7 +21,7 @@ set -euo pipefail
 usage()
 {
 	cat <<EOF
-Usage: $(basename "$0") [--version VER] [--jobs N] [--unpatched|--source-only] [--help]
+Usage: $(basename "$0") [--version VER] [--jobs N] [--unpatched] [--bench] [--source-only] [--help]
 
 Build the oomx kernel (Debian $OOMX_SRC_PKG + kernel/patches/series).
 
@@ -32,6 +32,12 @@ Build the oomx kernel (Debian $OOMX_SRC_PKG + kernel/patches/series).
                  in its own tree and output directory (the baseline that
                  benchmarks and the second-kill reproducer compare against);
                  its state goes to \$OOMX_CACHE/kernel-unpatched.env
+  --bench        build without the lock debugging of kernel/config/oomx.config
+                 (PROVE_LOCKING, PROVE_RCU, DEBUG_ATOMIC_SLEEP: what a
+                 distribution kernel ships without), in its own output
+                 directory: the kernel 'make bench' measures; with
+                 --unpatched, its baseline. State: kernel-bench.env,
+                 kernel-bench-unpatched.env
   --source-only  fetch and unpack the source, record it in
                  \$OOMX_CACHE/source.env and stop: what libbpf and bpftool
                  (make tools, make install) need, without a kernel build
@@ -43,6 +49,8 @@ EOF
 want_ver=${OOMX_KERNEL_VERSION:-}
 jobs=$(nproc)
 unpatched=0
+bench=0
+state=
 source_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -50,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--version) want_ver=${2:?--version needs a value}; shift 2 ;;
 	--jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
 	--unpatched) unpatched=1; shift ;;
+	--bench) bench=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument '$1'" "see --help" ;;
 	esac
@@ -154,10 +163,29 @@ if [ $unpatched -eq 1 ]; then
 	grep -v 'CONFIG_OOM_EXT' "$fragment" >"$out/oomx.config.unpatched"
 	fragment=$out/oomx.config.unpatched
 	series=/dev/null
+	state=unpatched
 	OOMX_KERNEL_STATE=unpatched
 	export OOMX_KERNEL_STATE
 fi
-info "kernel $kver from $OOMX_SRC_PKG $pkgver"
+# The benchmarks' kernel: the same options but the lock debugging, which
+# multiplies the cost of every lock the OOM path takes; checked to be off.
+if [ $bench -eq 1 ]; then
+	state=bench
+	[ $unpatched -eq 0 ] || state=bench-unpatched
+	out=$OOMX_CACHE/build/linux-$tag-$state
+	mkdir -p "$out"
+	{
+		grep -vE '^CONFIG_(PROVE_LOCKING|PROVE_RCU|DEBUG_ATOMIC_SLEEP)=' "$fragment"
+		echo "# --- the benchmarks' kernel (build-kernel.sh --bench): no lock debugging"
+		for opt in PROVE_LOCKING PROVE_RCU DEBUG_ATOMIC_SLEEP LOCKDEP LOCK_STAT DEBUG_LOCK_ALLOC; do
+			echo "# CONFIG_$opt is not set"
+		done
+	} >"$out/oomx.config.bench"
+	fragment=$out/oomx.config.bench
+	OOMX_KERNEL_STATE=$state
+	export OOMX_KERNEL_STATE
+fi
+info "kernel $kver from $OOMX_SRC_PKG $pkgver${state:+ ($state)}"
 
 # ------------------------------------------------------------------ keys ---
 patches=()
