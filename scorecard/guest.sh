@@ -238,7 +238,7 @@ run_scene()
 	done <"$SC_TMP/clock.out"
 	: >"$SC_TMP/kills.json"
 	for t in "${kill_lines[@]}"; do
-		read -r a b c d e <<<"$t"
+		read -r a b c d _ e <<<"$t"
 		local ts=${a#ts=} tgid=${b#tgid=} tid=${c#pid=} dec=${d#decide_ns=}
 		[ -z "${seen[$tgid]:-}" ] || continue
 		seen[$tgid]=1

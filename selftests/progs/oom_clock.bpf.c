@@ -39,6 +39,7 @@ __u64 nr_ooms;
 __u64 nr_lost;
 __u64 episode_start;	/* first out_of_memory() since the last kill, or 0 */
 __u64 decide_ns;	/* of the oom_kill_process() in progress */
+__u64 call_ns;		/* ...from the start of its own out_of_memory() call */
 __u32 killing_tid;	/* the thread in oom_kill_process(), or 0 */
 
 static struct oc_event *reserve(__u32 kind, __u32 tgid, __u32 pid)
@@ -57,12 +58,33 @@ static struct oc_event *reserve(__u32 kind, __u32 tgid, __u32 pid)
 	return e;
 }
 
+/* the out_of_memory() call in progress, by thread: when it began */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} call_start SEC(".maps");
+
 SEC("fentry/out_of_memory")
 int BPF_PROG(oc_oom, struct oom_control *oc)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+
 	nr_ooms++;
 	if (!episode_start)
-		episode_start = bpf_ktime_get_ns();
+		episode_start = now;
+	bpf_map_update_elem(&call_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/out_of_memory")
+int BPF_PROG(oc_oom_done, struct oom_control *oc, bool ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&call_start, &tid);
 	return 0;
 }
 
@@ -71,9 +93,13 @@ int BPF_PROG(oc_decided, struct oom_control *oc, const char *message)
 {
 	__u64 now = bpf_ktime_get_ns();
 
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *start = bpf_map_lookup_elem(&call_start, &tid);
+
 	decide_ns = episode_start && episode_start <= now ? now - episode_start : 0;
+	call_ns = start && *start <= now ? now - *start : 0;
 	episode_start = 0;
-	killing_tid = (__u32)bpf_get_current_pid_tgid();
+	killing_tid = tid;
 	return 0;
 }
 
@@ -98,6 +124,7 @@ int BPF_PROG(oc_kill, struct task_struct *task, uid_t uid)
 	if (!e)
 		return 0;
 	e->decide_ns = kill ? decide_ns : 0;
+	e->call_ns = kill ? call_ns : 0;
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
 	bpf_ringbuf_submit(e, 0);
 	return 0;

@@ -3,11 +3,14 @@
  * oom_clock - print the OOM killer's timeline until SIGINT or SIGTERM, one
  * line per event (times in ns of CLOCK_MONOTONIC):
  *
- *   kill ts=NS tgid=T pid=P decide_ns=D comm=C
+ *   kill ts=NS tgid=T pid=P decide_ns=D call_ns=K comm=C
  *                           a victim (P: the thread the reaper would take),
  *                           oom_kill_process() entered D ns after the first
- *                           out_of_memory() call since the last kill
- *   mark ts=NS tgid=T pid=P decide_ns=0 comm=C
+ *                           out_of_memory() call since the last kill, and K
+ *                           ns after the start of the call that killed
+ *                           (its scan and policy, not earlier calls that
+ *                           killed nothing, e.g. a GFP_NOFS allocation's)
+ *   mark ts=NS tgid=T pid=P decide_ns=0 call_ns=0 comm=C
  *                           a task marked as a victim without a kill (it
  *                           was exiting already)
  *   reaped ts=NS pid=P      the OOM reaper is done with thread P (it may
@@ -42,10 +45,10 @@ static int handle_event(void *ctx, void *data, size_t len)
 	switch (e->kind) {
 	case OC_KILL:
 	case OC_MARK:
-		printf("%s ts=%llu tgid=%u pid=%u decide_ns=%llu comm=%.*s\n",
+		printf("%s ts=%llu tgid=%u pid=%u decide_ns=%llu call_ns=%llu comm=%.*s\n",
 		       e->kind == OC_KILL ? "kill" : "mark", (unsigned long long)e->ts_ns,
 		       e->tgid, e->pid,
-		       (unsigned long long)e->decide_ns,
+		       (unsigned long long)e->decide_ns, (unsigned long long)e->call_ns,
 		       OC_COMM_LEN, e->comm);
 		break;
 	case OC_REAPED:

@@ -15,6 +15,7 @@ enum oc_kind {
 struct oc_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
 	__u64 decide_ns;	/* OC_KILL: first out_of_memory() to oom_kill_process() */
+	__u64 call_ns;		/* OC_KILL: its own out_of_memory() call to oom_kill_process() */
 	__u32 kind;
 	__u32 tgid;		/* the victim process */
 	__u32 pid;		/* OC_KILL, OC_REAPED: its thread the reaper works on */
