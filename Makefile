@@ -33,7 +33,7 @@ endif
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
 
 .PHONY: policy all help deps deps-build source kernel kernel-unpatched kernel-deb tools vmlinux-h check-vmlinux-h check-series \
-	selftests test scorecard compare \
+	selftests test scorecard compare bench kernel-bench kernel-bench-unpatched \
 	demo clean clean-cache oomx install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -47,10 +47,15 @@ help:
 	@echo "                     pressure (P=\"LIST\" for others, e.g. a .bpf.o); table, JSON, SVG"
 	@echo "  make compare       oomx vs the kernel, earlyoom and a PSI killer (systemd-oomd's"
 	@echo "                     rules) in the VM, same workloads (ARGS=\"--short\" etc.)"
+	@echo "  make bench         what oomx costs against the unpatched kernel: OOM scan at 1k/10k"
+	@echo "                     tasks, the reaper racing an exit, kill to free per victim"
+	@echo "                     state, event delivery, idle cost (ARGS=\"--quick\" etc.)"
 	@echo "  make demo          boot the VM, provoke a memcg OOM, explain the kill"
 	@echo "  make deps          install missing Debian packages (idempotent)"
 	@echo "  make kernel        fetch linux-source-6.12, apply kernel/patches, build"
 	@echo "  make kernel-unpatched  the same 6.12 without the series (baselines, shadows)"
+	@echo "  make kernel-bench  the kernel without lock debugging, with and without the"
+	@echo "                     series (kernel-bench-unpatched): what 'make bench' measures"
 	@echo "  make tools         libbpf.a + bpftool from the unpacked linux-source-6.12"
 	@echo "  make vmlinux-h     regenerate vmlinux/vmlinux.h from the built kernel"
 	@echo "  make check-vmlinux-h  fail if the committed vmlinux.h is stale"
@@ -77,6 +82,15 @@ kernel: deps source
 # the same 6.12 without the series, same configuration: baselines, shadows without oom_ext
 kernel-unpatched: deps source
 	$(Q)scripts/build-kernel.sh --unpatched
+
+# the benchmarks' kernels: the same options without lock debugging, with and
+# without the series (scripts/build-kernel.sh --bench)
+kernel-bench: deps source
+	$(Q)scripts/build-kernel.sh --bench
+
+# after kernel-bench, never beside it: both use the one source cache
+kernel-bench-unpatched: deps source | kernel-bench
+	$(Q)scripts/build-kernel.sh --bench --unpatched
 
 # the kernel as a Debian package (bindeb-pkg), for the systemd guest
 kernel-deb: kernel
@@ -209,6 +223,27 @@ $(B)/compare/psirec $(B)/compare/replay: $(B)/compare/%: compare/%.c user/pressu
 # scripts/compare.sh --help); the short version runs in 'make test'
 compare: kernel oomx selftests
 	$(Q)scripts/compare.sh $(ARGS)
+
+# what oomx costs against the unpatched kernel (ARGS: see bench/run.sh
+# --help; docs/performance.md)
+BENCH_PROGS := $(B)/bench/tasks $(B)/bench/killstorm $(B)/bench/victim
+
+$(BENCH_PROGS): $(B)/bench/%: bench/%.c selftests/progs/util.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
+
+# the reaper racing an exit (process_mrelease), timed by BPF
+$(B)/bench/mrelease: bench/mrelease.c bench/mrelease.h $(B)/bench/mrelease.skel.h \
+		selftests/progs/loader_util.h | tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -pthread -I $(B)/bench -I $(LIBBPF_INC) -o $@ $< $(LIBBPF_LIBS)
+
+$(B)/bench/mrelease.bpf.o: bench/mrelease.h
+
+bench: deps kernel-bench kernel-bench-unpatched tools oomx selftests $(BENCH_PROGS) \
+		$(B)/bench/mrelease
+	$(Q)bench/run.sh $(ARGS)
 
 # host unit test of the configuration parser, with ASan and UBSan
 $(ST)/config_test: selftests/progs/config_test.c user/config.c user/config.h $(CONSTS_H)

@@ -13,12 +13,12 @@
 # allocates until the memcg OOM kills it, BENCH_ROUNDS times, with the
 # shadows default, pressure and priority watching ('oomx shadow --json').
 # For each OOM: the kernel's scan (the one mem_cgroup_scan_tasks() call,
-# timed by the function_graph tracer at depth 1, as scripts/bench-oom-scan.sh
-# does) and each shadow's own evaluation (shadow_ns of its event, taken in
+# timed by the function_graph tracer at depth 1) and each shadow's own
+# evaluation (shadow_ns of its event, taken in
 # the program around its walk). A shadow's time is added to the OOM: it
 # runs in oom_kill_process() before the kill. Under QEMU/TCG the absolute
 # times are an emulated CPU's; the ratios are the result. One vCPU (-c 1),
-# for the reason bench-oom-scan.sh gives.
+# for the reason bench/run.sh gives.
 . selftests/vm/lib.sh
 
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx

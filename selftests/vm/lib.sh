@@ -84,6 +84,15 @@ vmstat()
 	echo "$v"
 }
 
+# cpu_ticks PID: the process's user + system CPU time, in clock ticks
+# (fields 14 and 15 of /proc/PID/stat; its comm has no blanks here)
+cpu_ticks()
+{
+	local f
+	read -r -a f <"/proc/$1/stat" || return 1
+	echo $((f[13] + f[14]))
+}
+
 # start_in_cgroup CGROUP CMD...: start CMD in the background inside CGROUP;
 # sets $! like '&' does.
 start_in_cgroup()
