@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/idle.sh - runs inside the VM, booted by bench/run.sh: what oomx
 # costs a machine with no OOM, over BENCH_IDLE (60) seconds each:
-#  - 'oomx run default': the loader's time on a CPU (/proc/PID/schedstat, in
-#    ns), its context switches (voluntary: its wakeups), its resident memory;
+#  - 'oomx run default': the loader's CPU time (/proc/PID/stat, in clock
+#    ticks: the bench kernel has no schedstat), its context switches
+#    (voluntary: its wakeups), its resident memory;
 #  - the default policy pinned by 'oomx load', no oomx process left: how
 #    often its BPF programs ran and for how long (kernel.bpf_stats_enabled),
 #    and the whole guest's context switches and busy CPU ticks (/proc/stat)
 #    against the same with no policy, before and after (none, pinned, none).
 # Prints:
-#   RESULT part=idle what=run seconds=S run_ns=N voluntary=V involuntary=I rss_kb=R
+#   RESULT part=idle what=run seconds=S ticks=T hz=H voluntary=V involuntary=I rss_kb=R
 #   RESULT part=idle what=pinned-progs seconds=S run_cnt=C run_ns=N procs=P
 #   RESULT part=idle what=machine-none|machine-pinned|machine-none-after seconds=S
 #     ctxt=X busy_ticks=B hz=H
@@ -31,15 +32,15 @@ progs() { "$BPFTOOL" prog show --json | jq -r '[(map(.run_cnt // 0) | add), (map
 run=$!
 wait_for 120 "the policy to attach" grep -qx enabled "$X/state"
 sleep 2
-read -r n0 _ <"/proc/$run/schedstat"
+n0=$(cpu_ticks "$run")
 v0=$(status "$run" voluntary_ctxt_switches); i0=$(status "$run" nonvoluntary_ctxt_switches)
 sleep "$S"
-read -r n1 _ <"/proc/$run/schedstat"
+n1=$(cpu_ticks "$run")
 v1=$(status "$run" voluntary_ctxt_switches); i1=$(status "$run" nonvoluntary_ctxt_switches)
 rss=$(status "$run" VmRSS)
 kill -INT "$run"
 wait "$run" || fail "oomx run exited $?: $(cat "$T/run.err")"
-echo "RESULT part=idle what=run seconds=$S run_ns=$((n1 - n0)) voluntary=$((v1 - v0))" \
+echo "RESULT part=idle what=run seconds=$S ticks=$((n1 - n0)) hz=$HZ voluntary=$((v1 - v0))" \
 	"involuntary=$((i1 - i0)) rss_kb=$rss"
 
 # measure_machine WHAT: the guest's idle cost over S seconds, as it is now

@@ -217,7 +217,7 @@ def idle_table(rows, out):
     for r in idle:
         s = r["seconds"]
         if r["what"] == "run":
-            print(f"  oomx run default, {s} s: {r['run_ns'] / 1e6:.1f} ms on a CPU (schedstat), "
+            print(f"  oomx run default, {s} s: {r['ticks']} CPU ticks (1/{r['hz']} s), "
                   f"{r['voluntary']} wakeups (voluntary switches), {r['involuntary']} involuntary, "
                   f"RSS {r['rss_kb']} KiB", file=out)
         elif r["what"] == "pinned-progs":

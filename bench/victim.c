@@ -11,7 +11,9 @@
  *             process cannot finish exiting and keeps its memory;
  *   frozen    runs --threads threads that sleep (the caller freezes them
  *             with the cgroup v1 freezer);
- *   mlocked   locks its memory first (mlockall), then sleeps.
+ *   mlocked   locks its memory (mlockall), then sleeps.
+ *
+ * Its memory is in 4 KiB pages (MADV_NOHUGEPAGE), as a reaper test wants.
  *
  * The point is to be killed; it never exits on its own.
  */
@@ -110,10 +112,6 @@ int main(int argc, char **argv)
 			"and --file for dstate\n%s", usage);
 		return 2;
 	}
-	if (!strcmp(state, "mlocked") && mlockall(MCL_CURRENT | MCL_FUTURE)) {
-		perror("victim: mlockall");
-		return 1;
-	}
 	len = (size_t)mb << 20;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
@@ -123,6 +121,11 @@ int main(int argc, char **argv)
 	/* 4 KiB pages: a huge page would be zapped whole, with no page table walk */
 	if (madvise(mem, len, MADV_NOHUGEPAGE)) {
 		perror("victim: madvise");
+		return 1;
+	}
+	/* locked after the advice: mlockall() populates, with huge pages if it may */
+	if (!strcmp(state, "mlocked") && mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		perror("victim: mlockall");
 		return 1;
 	}
 	for (off = 0; off < len; off += 4096)
