@@ -211,7 +211,7 @@ static void on_trip(struct trigger *skel, struct oomx_psi *t, bool policy_only, 
 		return;
 	ret = fire(skel, t, &s, policy_only);
 	report(t, &s, ret, &skel->bss->trig, json);
-	psi_acted(t, oomx_now_ns(), ret);
+	psi_acted(t, oomx_now_ns(), ret, s.by_swap);
 }
 
 /* on stderr, also with --json: the state of each trigger */

@@ -70,7 +70,6 @@ static void forget(struct oomx_psi *t)
 	t->nr = 0;
 	t->swap_prev_read = false;
 	t->swap_spent = false;
-	t->last_by_swap = false;
 }
 
 /*
@@ -193,7 +192,6 @@ enum oomx_psi_step psi_step(struct oomx_psi *t, const struct oomx_psi_trip *trip
 		if (s->measure == OOMX_PSI_NONE)
 			since_prev(t, trip, s);
 	}
-	t->last_by_swap = s->by_swap;
 	if (trip->read) {
 		t->prev.ns = trip->ns;
 		t->prev.total_us = trip->total_us;
@@ -215,7 +213,7 @@ const char *psi_measure_str(enum oomx_psi_measure m)
 	}
 }
 
-void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
+void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret, bool by_swap)
 {
 	if (ret == -EAGAIN || ret == -EBUSY) {
 		t->n.retries++;
@@ -233,7 +231,7 @@ void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret)
 	t->nr = 0;
 	t->hold_ns = now_ns + t->cfg.window_us * NSEC_PER_USEC;
 	/* swap often stays high after the kill (shmem, another cgroup's) */
-	if (t->last_by_swap)
+	if (by_swap)
 		t->swap_spent = true;
 }
 
@@ -289,7 +287,6 @@ void psi_set_carry(struct oomx_psi_set *to, const struct oomx_psi_set *from)
 				t->swap_prev_read = f->swap_prev_read;
 				t->swap_prev_bytes = f->swap_prev_bytes;
 				t->swap_spent = f->swap_spent;
-				t->last_by_swap = f->last_by_swap;
 			}
 			break;
 		}

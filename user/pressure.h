@@ -59,7 +59,6 @@ struct oomx_psi {
 	bool swap_prev_read;
 	uint64_t swap_prev_bytes;
 	bool swap_spent;		/* acted on swap: not again until it is below PCT */
-	bool last_by_swap;		/* the last action was the swap rule's */
 	struct oomx_psi_counts n;
 };
 
@@ -138,9 +137,10 @@ const char *psi_measure_str(enum oomx_psi_measure m);
  * exiting; -EBUSY: another OOM is in progress). After a kill or a refusal
  * the episode ends (its readings are dropped: the stall so far is the
  * victim's) and trips are ignored for a window; after -EAGAIN or -EBUSY
- * the next trip tries again.
+ * the next trip tries again. @by_swap: the swap rule decided (the sample's
+ * by_swap); then that rule is spent until a trip finds swap below PCT.
  */
-void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret);
+void psi_acted(struct oomx_psi *t, uint64_t now_ns, int ret, bool by_swap);
 
 /* psi_set_init: one trigger per pressure line of @cfg; nothing opened yet */
 void psi_set_init(struct oomx_psi_set *s, const struct oomx_config *cfg, const char *cgroot);

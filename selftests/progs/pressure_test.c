@@ -94,7 +94,7 @@ int main(void)
 	check(step(&t, 5000, 500, 1234, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_AVG10 &&
 	      s.measured_us == 10000000 && s.stall_us == 1234000,
 	      "for 0: the first trip acts, on avg10 (12.34% of 10 s = 1234 ms)");
-	psi_acted(&t, 5000 * MS, 0);
+	psi_acted(&t, 5000 * MS, 0, false);
 	check(t.n.kills == 1, "a kill is counted");
 	check(step(&t, 5500, 600, 0, &s) == OOMX_PSI_IGNORE,
 	      "a trip within a window of the kill is ignored");
@@ -115,15 +115,15 @@ int main(void)
 	check(step(&t, 13050, 915, 0, &s) == OOMX_PSI_ACT && s.measure == OOMX_PSI_DURATION &&
 	      s.stall_us == 915000 && s.measured_us == 3050000 && s.lasted_us == 3050000,
 	      "3.05 s: acts on 915 ms of stall over the 3050 ms since the first trip");
-	psi_acted(&t, 13050 * MS, -EAGAIN);
+	psi_acted(&t, 13050 * MS, -EAGAIN, false);
 	check(t.n.retries == 1 && t.nr == 4,
 	      "a victim still exiting: the episode goes on, counted as a retry");
 	check(step(&t, 14050, 1215, 0, &s) == OOMX_PSI_ACT && s.measured_us == 3050000 &&
 	      s.stall_us == 915000 && s.lasted_us == 4050000,
 	      "the next trip tries again, over the 3.05 s since 11 s; the episode lasted 4.05 s");
-	psi_acted(&t, 14050 * MS, -EBUSY);
+	psi_acted(&t, 14050 * MS, -EBUSY, false);
 	check(step(&t, 15050, 1515, 0, &s) == OOMX_PSI_ACT, "after another OOM held oom_lock, too");
-	psi_acted(&t, 15050 * MS, -ESRCH);
+	psi_acted(&t, 15050 * MS, -ESRCH, false);
 	check(t.n.nothing == 1 && !t.nr, "nothing killable: the episode ends");
 	check(step(&t, 16100, 1815, 0, &s) == OOMX_PSI_WAIT, "a new episode needs the duration again");
 
@@ -187,14 +187,14 @@ int main(void)
 	      "an unreadable file: a line with a duration cannot judge, waits");
 	trigger(&t, 1000, 3000);
 	step(&t, 80000, 0, 0, &s);
-	psi_acted(&t, 80000 * MS, -ENOLINK);
+	psi_acted(&t, 80000 * MS, -ENOLINK, false);
 	check(step(&t, 80500, 50, 0, &s) == OOMX_PSI_IGNORE && !t.nr && !t.start_ns,
 	      "a trip held after a refusal is not part of the next episode");
 	trigger(&t, 1000, 3000);
 	t.cfg.dry_run = true;
 	for (i = 0; i <= 3; i++)
 		ret = step(&t, 90000 + i * 1000, i * 500, 0, &s);
-	psi_acted(&t, 93000 * MS, 0);
+	psi_acted(&t, 93000 * MS, 0, false);
 	check(ret == OOMX_PSI_ACT && t.n.dry_runs == 1 && !t.nr && !t.start_ns,
 	      "a dry run ends a line's episode, as a kill does");
 	check(step(&t, 94100, 2000, 0, &s) == OOMX_PSI_WAIT && !s.lasted_us,
@@ -304,7 +304,7 @@ int main(void)
 	      s_swap.measure == OOMX_PSI_WINDOW && s_swap.stall_us == 150000 &&
 	      s_swap.measured_us == 1000000 && s_swap.lasted_us == 2000000,
 	      "... at 90.00%, grown, it acts 2 s into a 12 s line, on the stall since the last trip");
-	psi_acted(&t, 3000 * MS, 0);
+	psi_acted(&t, 3000 * MS, 0, s_swap.by_swap);
 	check(swap_trip(&t, 3500, 350, 9900, 400) == OOMX_PSI_IGNORE,
 	      "... the action holds for a window");
 	swap_trip(&t, 4100, 500, 9900, 500);
@@ -315,7 +315,7 @@ int main(void)
 	ret = swap_trip(&t, 7100, 1000, 9100, 700);
 	check(ret == OOMX_PSI_ACT && s_swap.by_swap,
 	      "... a trip below 90% re-arms it: the next above 90%, grown, acts");
-	psi_acted(&t, 7100 * MS, -EAGAIN);
+	psi_acted(&t, 7100 * MS, -EAGAIN, s_swap.by_swap);
 	ret = swap_trip(&t, 8100, 1100, 9200, 800);
 	check(ret == OOMX_PSI_ACT && s_swap.by_swap,
 	      "... a retry (victim still exiting) does not spend it");
@@ -359,7 +359,7 @@ int main(void)
 	trigger(&t, 1000, 0);
 	t.cfg.dry_run = true;
 	step(&t, 30000, 0, 0, &s);
-	psi_acted(&t, 30000 * MS, 0);
+	psi_acted(&t, 30000 * MS, 0, false);
 	check(t.n.dry_runs == 1 && !t.n.kills, "a dry run is counted as one, not as a kill");
 
 	/* a line kept over a re-read keeps its episode, if its cgroup is the same */
@@ -398,7 +398,7 @@ int main(void)
 	from.t[0].memcg_id = 42;
 	swap_trip(&from.t[0], 1000, 0, 9500, 100);
 	swap_trip(&from.t[0], 2000, 100, 9500, 200);
-	psi_acted(&from.t[0], 2000 * MS, 0);
+	psi_acted(&from.t[0], 2000 * MS, 0, s_swap.by_swap);
 	swap_trip(&from.t[0], 3100, 200, 9600, 300);
 	trigger(&to.t[0], 1000, 12000);
 	to.t[0].cfg.swap_pct = 90;
