@@ -33,7 +33,7 @@ def parse(paths):
             for line in f:
                 if not line.startswith("RESULT "):
                     continue
-                row = {"file": path}
+                row = {"file": path, "part": path.rsplit("/", 1)[-1].split("-")[0].split(".")[0]}
                 for word in line.split()[1:]:
                     k, _, v = word.partition("=")
                     row[k] = int(v) if v.lstrip("-").isdigit() and k != "delay" else v
@@ -67,7 +67,7 @@ def verdict(setup, lo, hi):
 
 def scan_table(rows, out):
     rng = random.Random(1)
-    scan = [r for r in rows if "call_ns" in r]
+    scan = [r for r in rows if "call_ns" in r and r["part"] == "scan"]
     if not scan:
         return []
     res = []
@@ -124,6 +124,55 @@ def scan_table(rows, out):
                       f"{med / (n + 1):>8.0f} {rtxt} {btxt:>11} {ptxt:>16}  {goal}", file=out)
                 res.append(entry)
         print(file=out)
+    return res
+
+
+def cost_table(rows, out):
+    """where a policy's time goes: the scan per task, split by the BPF statistics"""
+    cost = [r for r in rows if r["part"] == "cost"]
+    if not cost:
+        return {}
+    n = cost[0]["tasks"]
+
+    def med(setup, key):
+        v = [r[key] for r in cost if r["setup"] == setup and key in r]
+        return statistics.median(v) if v else None
+
+    def body(setup):
+        v = [r["body_ns"] / r["calls"] for r in cost if r["setup"] == setup and r.get("calls")]
+        return statistics.median(v) if v else None
+
+    none = med("none", "call_ns")
+    if none is None:
+        return {}
+    per = {s: med(s, "call_ns") / (n + 1) for s in ("none", "default", "priority-norules", "priority")
+           if med(s, "call_ns") is not None}
+    b = {s: body(s) for s in ("default", "priority-norules", "priority") if body(s) is not None}
+    res = {"tasks": n, "ns_per_task": per, "body_ns_per_call": b,
+           "calls": {s: med(s, "calls") for s in b}}
+    print(f"Where a policy's time goes: memcg OOMs over {n} tasks, the patched kernel, one boot;",
+          file=out)
+    print("ns per task (call_ns / tasks, medians); a program's own time per call from the",
+          file=out)
+    print("kernel's BPF statistics (run_time_ns / run_cnt), in an OOM of its own.", file=out)
+    print(file=out)
+    print(f"  the kernel's scan, no policy{per['none']:>37.0f}", file=out)
+    if "default" in per and "default" in b:
+        hook = per["default"] - per["none"] - b["default"]
+        res["hook_ns"] = hook
+        print(f"  + the oom_ext hook: __oom_ext_badness(), its clock reads, the trampoline"
+              f"{hook:>6.0f}", file=out)
+        print(f"  + default's program (returns the points){b['default']:>25.0f}", file=out)
+        print(f"  = default{per['default']:>56.0f}", file=out)
+    for s, what in (("priority-norules", "priority, no rules: comm, uid, 4 cgroup levels"),
+                    ("priority", "priority, k8s preset: comm, uid, 2 cgroup levels")):
+        if s in b and s in per:
+            print(f"  {what:<55}{b[s]:>10.0f} program, {per[s]:.0f} in all", file=out)
+    if "priority" in b and "priority-norules" in b:
+        level = (b["priority-norules"] - b["priority"]) / 2
+        res["cgroup_level_ns"] = level
+        print(f"  a cgroup level of the walk (their difference / 2){level:>16.0f}", file=out)
+    print(file=out)
     return res
 
 
@@ -248,6 +297,7 @@ def main():
           "emulated CPU's, the ratios are the result", file=out)
     print(file=out)
     doc = {"date": a.date, "commit": a.commit, "scan": scan_table(rows, out),
+           "cost": cost_table(rows, out),
            "race": race_table(rows, out), "reap": reap_table(rows, out),
            "events": events_table(rows, out), "idle": idle_table(rows, out)}
     if a.json:

@@ -14,11 +14,11 @@ usage()
 Usage: $(basename "$0") [--parts "LIST"] [--boots N] [--rounds N] [--tasks "LIST"]
                  [--quick] [--out DIR]
 
-  --parts LIST   of: scan race reap events idle (default: all of them)
+  --parts LIST   of: scan cost race reap events idle (default: all of them)
   --boots N      scan: boots of each kernel, taking turns (default 2)
-  --rounds N     scan: timed OOMs per setup, scope and task count in a boot
-                 (default 3; each after one to warm up)
-  --tasks LIST   scan: task counts (default "1000 10000")
+  --rounds N     scan, cost: timed OOMs per setup, scope and task count in a
+                 boot (default 3; each after one to warm up)
+  --tasks LIST   scan: task counts (default "1000 10000"); cost: the largest
   --quick        a smoke run: 1 boot, 2 rounds, 1000 tasks, 1 race and 1
                  reap round, 5 s of kills, 10 s idle (minutes, not an answer)
   --out DIR      where the results go (default build/bench)
@@ -31,7 +31,7 @@ across boots taking turns, and a busy host makes them noise.
 EOF
 }
 
-parts="scan race reap events idle" boots=2 rounds=3 tasks="1000 10000" out=$OOMX_BUILD/bench
+parts="scan cost race reap events idle" boots=2 rounds=3 tasks="1000 10000" out=$OOMX_BUILD/bench
 rate=100 seconds=10 idle=60 reap_rounds=3 race_rounds=5
 # --quick sets the defaults; options given with it still win, wherever they are
 for a in "$@"; do
@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 done
 for p in $parts; do
 	case $p in
-	scan|race|reap|events|idle) ;;
+	scan|cost|race|reap|events|idle) ;;
 	*) die "unknown part '$p'" "see --help for the parts" ;;
 	esac
 done
@@ -117,6 +117,17 @@ if [[ " $parts " == *" scan "* ]]; then
 			info "$(grep -c '^RESULT' "$out/scan-$k-$b.out") OOMs timed"
 		done
 	done
+fi
+if [[ " $parts " == *" cost "* ]]; then
+	n=$(tr ' ' '\n' <<<"$tasks" | sort -n | tail -n 1)
+	stage "cost: where a policy's time goes, memcg OOMs over $n tasks, $rounds rounds"
+	# the scan's guest; each policy's badness program also timed by the
+	# kernel's BPF statistics, in an OOM of its own
+	vm cost bench -c 1 -m 1536M -t 3600 -e BENCH_KERNEL=patched -e BENCH_TASKS="$n" \
+		-e BENCH_SCOPES=memcg -e BENCH_ROUNDS="$rounds" -e BENCH_BPF_STATS=1 \
+		-e BENCH_SETUPS="none default priority-norules priority" \
+		-e OOMX_TOOLS="$OOMX_CACHE/tools/current" -- bash bench/scan.sh
+	info "$(grep -c '^RESULT' "$out/cost.out") OOMs timed"
 fi
 if [[ " $parts " == *" race "* ]]; then
 	for k in unpatched patched; do

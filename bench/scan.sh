@@ -26,9 +26,18 @@
 # Prints one line per timed OOM:
 #   RESULT kernel=K scope=S tasks=N setup=X round=R call_ns=D cold_ns=C [stopped=1]
 # (stopped: a shadow that stopped itself at the warm-up OOM, over its
-# 100 ms budget; D is then the warm-up's.) Environment: BENCH_KERNEL (a
-# label: unpatched, patched), BENCH_TASKS ("1000 10000"), BENCH_SCOPES
-# ("memcg global"), BENCH_ROUNDS (3).
+# 100 ms budget; D is then the warm-up's.)
+#
+# With BENCH_BPF_STATS=1 (the cost part), a policy's timed OOM is followed
+# by one more with kernel.bpf_stats_enabled, and the line gains
+# body_ns=B calls=C: the time its badness program ran in that OOM, and how
+# many times (bpf_prog_info's run_time_ns and run_cnt). The statistics cost
+# two clock reads a call, so they are kept out of call_ns.
+#
+# Environment: BENCH_KERNEL (a label: unpatched, patched), BENCH_TASKS
+# ("1000 10000"), BENCH_SCOPES ("memcg global"), BENCH_ROUNDS (3),
+# BENCH_SETUPS (the kernel's list below; also priority-norules: priority
+# with no rules), BENCH_BPF_STATS.
 . selftests/vm/lib.sh
 
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx
@@ -45,11 +54,16 @@ HOG_CG=$PODS/kubepods-besteffort.slice/pod-hog
 NPODS=100
 
 [ -x "$CROWD" ] || fail "no $CROWD: run 'make bench' (it builds bench/tasks)"
-if [ -d "$X" ]; then
+if [ -n "${BENCH_SETUPS:-}" ]; then
+	read -ra setups <<<"$BENCH_SETUPS"
+elif [ -d "$X" ]; then
 	setups=(none default priority pressure shadow)
 else
 	setups=(none shadow)	# an unpatched kernel has no oom_ext
 fi
+STATS=${BENCH_BPF_STATS:-0}
+BPFTOOL=${OOMX_TOOLS:-}/bpftool/bpftool
+[ "$STATS" = 0 ] || [ -x "$BPFTOOL" ] || fail "BENCH_BPF_STATS needs bpftool: no $BPFTOOL"
 echo -1000 >/proc/self/oom_score_adj	# the harness is never the victim
 echo 0 >/proc/sys/vm/oom_dump_tasks	# one scan per OOM: the victim's
 dmesg -n 1	# the reports go to the log, not to the slow serial console
@@ -92,9 +106,9 @@ attach()
 		policy=$!
 		wait_for 120 "the shadow to watch" grep -q "priority.*watching" "$T/shadow.err" ;;
 	*)
-		local args=()
+		local args=() name=${1%-norules}
 		[ "$1" = priority ] && args=(-c "$PRESET")
-		"$OOMX" run "$1" "${args[@]}" >/dev/null 2>"$T/run.err" &
+		"$OOMX" run "$name" "${args[@]}" >/dev/null 2>"$T/run.err" &
 		policy=$!
 		wait_for 120 "$1 to attach" grep -qx enabled "$X/state" ;;
 	esac
@@ -139,10 +153,34 @@ one_oom()
 	fi
 }
 
-# measure SETUP SCOPE N ROUND: attach, one OOM to warm up, one timed
+# badness_stats: "RUN_TIME_NS RUN_CNT" of the attached policy's badness program
+badness_stats()
+{
+	"$BPFTOOL" -j prog show | jq -r '[.[] | select(.name == "oomx_badness")] |
+		if length == 1 then "\(.[0].run_time_ns // 0) \(.[0].run_cnt // 0)"
+		else error("\(length) badness programs") end'
+}
+
+# body_oom SETUP SCOPE N: one more OOM with BPF statistics on; sets BODY to
+# " body_ns=B calls=C" for its badness program
+body_oom()
+{
+	local before after
+	before=$(badness_stats) || fail "$1: cannot read the badness program's statistics"
+	sysctl -qw kernel.bpf_stats_enabled=1 || fail "cannot enable kernel.bpf_stats_enabled"
+	one_oom "$@"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	after=$(badness_stats) || fail "$1: cannot read the badness program's statistics"
+	set -- $before $after
+	[ $(($4 - $2)) -gt 0 ] || fail "the badness program did not run in the OOM with statistics"
+	BODY=" body_ns=$(($3 - $1)) calls=$(($4 - $2))"
+}
+
+# measure SETUP SCOPE N ROUND: attach, one OOM to warm up, one timed (and
+# with BENCH_BPF_STATS, one with statistics)
 measure()
 {
-	local setup=$1 scope=$2 n=$3 r=$4 cold kills0=0 extra=
+	local setup=$1 scope=$2 n=$3 r=$4 cold kills0=0 kills=2 extra= BODY=
 	attach "$setup"
 	[ ! -d "$X" ] || kills0=$(cat "$X/kills")
 	one_oom "$setup" "$scope" "$n"
@@ -155,16 +193,22 @@ measure()
 			fail "$scope/$n: the shadow sent no verdict for the timed OOM"
 	fi
 	if [ "$setup" != none ] && [ "$setup" != shadow ]; then
+		local timed=$D
+		if [ "$STATS" != 0 ]; then
+			body_oom "$setup" "$scope" "$n"
+			kills=3
+			D=$timed
+		fi
 		grep -qx enabled "$X/state" ||
 			fail "$setup/$scope/$n: the policy was disabled: $(cat "$X/exit_reason" 2>/dev/null)"
 		# a global OOM has calls that kill nothing (the victim still
 		# exiting), so count the kills the policy was told of
-		[ $(($(cat "$X/kills") - kills0)) -eq 2 ] ||
-			fail "$setup/$scope/$n: the policy saw $(($(cat "$X/kills") - kills0)) kills, not 2"
+		[ $(($(cat "$X/kills") - kills0)) -eq $kills ] ||
+			fail "$setup/$scope/$n: the policy saw $(($(cat "$X/kills") - kills0)) kills, not $kills"
 	fi
 	detach "$setup"
 	echo "RESULT kernel=$KERNEL scope=$scope tasks=$n setup=$setup round=$r" \
-		"call_ns=$([ -n "$extra" ] && echo "$cold" || echo "$D") cold_ns=$cold${extra}"
+		"call_ns=$([ -n "$extra" ] && echo "$cold" || echo "$D") cold_ns=$cold${extra}${BODY}"
 }
 
 for n in $COUNTS; do
