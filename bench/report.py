@@ -31,9 +31,10 @@ def parse(paths):
     for path in paths:
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
-                if not line.startswith("RESULT "):
+                if not line.startswith(("RESULT ", "PROFILE ")):
                     continue
-                row = {"file": path, "part": path.rsplit("/", 1)[-1].split("-")[0].split(".")[0]}
+                row = {"file": path, "part": path.rsplit("/", 1)[-1].split("-")[0].split(".")[0],
+                       "profile": line.startswith("PROFILE ")}
                 for word in line.split()[1:]:
                     k, _, v = word.partition("=")
                     row[k] = int(v) if v.lstrip("-").isdigit() and k != "delay" else v
@@ -129,7 +130,7 @@ def scan_table(rows, out):
 
 def cost_table(rows, out):
     """where a policy's time goes: the scan per task, split by the BPF statistics"""
-    cost = [r for r in rows if r["part"] == "cost"]
+    cost = [r for r in rows if r["part"] == "cost" and not r["profile"]]
     if not cost:
         return {}
     n = cost[0]["tasks"]
@@ -156,22 +157,69 @@ def cost_table(rows, out):
           file=out)
     print("kernel's BPF statistics (run_time_ns / run_cnt), in an OOM of its own.", file=out)
     print(file=out)
-    print(f"  the kernel's scan, no policy{per['none']:>37.0f}", file=out)
+    def line(label, v, more=""):
+        print(f"  {label:<62}{v:>8.0f}{more}", file=out)
+
+    line("the kernel's scan, no policy", per["none"])
     if "default" in per and "default" in b:
         hook = per["default"] - per["none"] - b["default"]
         res["hook_ns"] = hook
-        print(f"  + the oom_ext hook: __oom_ext_badness(), its clock reads, the trampoline"
-              f"{hook:>6.0f}", file=out)
-        print(f"  + default's program (returns the points){b['default']:>25.0f}", file=out)
-        print(f"  = default{per['default']:>56.0f}", file=out)
+        line("+ the oom_ext hook: __oom_ext_badness(), clocks, trampoline", hook)
+        line("+ default's program (returns the points)", b["default"])
+        line("= default", per["default"])
     for s, what in (("priority-norules", "priority, no rules: comm, uid, 4 cgroup levels"),
                     ("priority", "priority, k8s preset: comm, uid, 2 cgroup levels")):
         if s in b and s in per:
-            print(f"  {what:<55}{b[s]:>10.0f} program, {per[s]:.0f} in all", file=out)
+            line(what, b[s], f" program, {per[s]:.0f} in all")
     if "priority" in b and "priority-norules" in b:
         level = (b["priority-norules"] - b["priority"]) / 2
         res["cgroup_level_ns"] = level
-        print(f"  a cgroup level of the walk (their difference / 2){level:>16.0f}", file=out)
+        line("a cgroup level of the walk (their difference / 2)", level)
+    print(file=out)
+    res["profile"] = profile_table(rows, per, out)
+    return res
+
+
+def profile_table(rows, per, out):
+    """the scan's perf profile per setup, in ns per task at the setup's median"""
+    prof = [r for r in rows if r["part"] == "cost" and r["profile"]]
+    setups = [s for s in ("none", "default", "priority-norules", "priority")
+              if s in per and any(r["setup"] == s for r in prof)]
+    if not setups:
+        return {}
+    got = {s: {r["frame"]: r["samples"] for r in prof if r["setup"] == s} for s in setups}
+
+    def part(s, *frames, minus=()):
+        g = got[s]
+        n = sum(g.get(f, 0) for f in frames) - sum(g.get(f, 0) for f in minus)
+        return max(n, 0) / g["scan"] * per[s]
+
+    lines = [
+        ("the kernel's scan", lambda s: part(s, "scan", minus=("__oom_ext_badness",))),
+        ("  oom_badness()", lambda s: part(s, "oom_badness")),
+        ("  the memcg's task walk", lambda s: part(s, "css_task_iter_next")),
+        ("the oom_ext hook, outside the program", lambda s: part(s, "__oom_ext_badness",
+                                                                minus=("bpf_prog",))),
+        ("  clock reads (ktime_get_ns)", lambda s: part(s, "ktime_get")),
+        ("  trampoline calls (__bpf_prog_enter/exit)", lambda s: part(s, "__bpf_prog_enter",
+                                                                     "__bpf_prog_exit")),
+        ("  the trampoline's own code", lambda s: part(s, "self:trampoline")),
+        ("the policy's program", lambda s: part(s, "bpf_prog")),
+        ("  its hash map lookups", lambda s: part(s, "map_lookup")),
+    ]
+    print("The scan's profile: perf record -g of the hog, cpu-clock every 50 us, one OOM a setup;",
+          file=out)
+    print("each share of the scan's samples times the setup's median ns per task.", file=out)
+    print(file=out)
+    print(f"  {'ns per task':<44}" + "".join(f"{s:>18}" for s in setups), file=out)
+    print(f"  {'samples in the scan':<44}" + "".join(f"{got[s]['scan']:>18}" for s in setups),
+          file=out)
+    res = {s: {"samples": got[s]} for s in setups}
+    for label, fn in lines:
+        vals = [fn(s) for s in setups]
+        for s, v in zip(setups, vals):
+            res[s][label.strip()] = v
+        print(f"  {label:<44}" + "".join(f"{v:>18.0f}" for v in vals), file=out)
     print(file=out)
     return res
 

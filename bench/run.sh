@@ -124,7 +124,7 @@ if [[ " $parts " == *" cost "* ]]; then
 	# the scan's guest; each policy's badness program also timed by the
 	# kernel's BPF statistics, in an OOM of its own
 	vm cost bench -c 1 -m 1536M -t 3600 -e BENCH_KERNEL=patched -e BENCH_TASKS="$n" \
-		-e BENCH_SCOPES=memcg -e BENCH_ROUNDS="$rounds" -e BENCH_BPF_STATS=1 \
+		-e BENCH_SCOPES=memcg -e BENCH_ROUNDS="$rounds" -e BENCH_BPF_STATS=1 -e BENCH_PROFILE=1 \
 		-e BENCH_SETUPS="none default priority-norules priority" \
 		-e OOMX_TOOLS="$OOMX_CACHE/tools/current" -- bash bench/scan.sh
 	info "$(grep -c '^RESULT' "$out/cost.out") OOMs timed"

@@ -32,12 +32,14 @@
 # by one more with kernel.bpf_stats_enabled, and the line gains
 # body_ns=B calls=C: the time its badness program ran in that OOM, and how
 # many times (bpf_prog_info's run_time_ns and run_cnt). The statistics cost
-# two clock reads a call, so they are kept out of call_ns.
+# two clock reads a call, so they are kept out of call_ns. With
+# BENCH_PROFILE=1, the first round of each setup also makes one OOM under
+# 'perf record -g' and prints its scan's profile (bench/profile.py).
 #
 # Environment: BENCH_KERNEL (a label: unpatched, patched), BENCH_TASKS
 # ("1000 10000"), BENCH_SCOPES ("memcg global"), BENCH_ROUNDS (3),
 # BENCH_SETUPS (the kernel's list below; also priority-norules: priority
-# with no rules), BENCH_BPF_STATS.
+# with no rules), BENCH_BPF_STATS, BENCH_PROFILE.
 . selftests/vm/lib.sh
 
 OOMX=${OOMX_BUILD:-$PWD/build}/oomx
@@ -61,7 +63,11 @@ elif [ -d "$X" ]; then
 else
 	setups=(none shadow)	# an unpatched kernel has no oom_ext
 fi
+WRAP=()	# a command one_oom runs the hog under
 STATS=${BENCH_BPF_STATS:-0}
+PROFILE=${BENCH_PROFILE:-0}
+[ "$PROFILE" = 0 ] || command -v perf >/dev/null || fail "BENCH_PROFILE needs perf (linux-perf): make deps"
+[ "$PROFILE" = 0 ] || echo 1 >/proc/sys/net/core/bpf_jit_kallsyms	# name the programs
 BPFTOOL=${OOMX_TOOLS:-}/bpftool/bpftool
 [ "$STATS" = 0 ] || [ -x "$BPFTOOL" ] || fail "BENCH_BPF_STATS needs bpftool: no $BPFTOOL"
 echo -1000 >/proc/self/oom_score_adj	# the harness is never the victim
@@ -130,8 +136,8 @@ one_oom()
 	local setup=$1 scope=$2 n=$3 pid end line shadows i
 	shadows=$(grep -c '"type":"shadow"' "$T/shadow.json" 2>/dev/null)
 	(echo 0 >/proc/self/oom_score_adj &&
-		exec "$RUNWAIT" --cgroup "$CG/$HOG_CG" --pidfile "$T/hog.pid" -- "$HOG" --mlock --comm hog) \
-		>"$T/hog.end" || fail "runwait could not run the hog"
+		exec "${WRAP[@]}" "$RUNWAIT" --cgroup "$CG/$HOG_CG" --pidfile "$T/hog.pid" -- \
+			"$HOG" --mlock --comm hog) >"$T/hog.end" || fail "runwait could not run the hog"
 	pid=$(cat "$T/hog.pid")
 	end=$(cat "$T/hog.end")
 	[ "$end" = "pid=$pid signal=9 (SIGKILL)" ] || fail "$setup/$scope/$n: the hog ended '$end'"
@@ -176,11 +182,25 @@ body_oom()
 	BODY=" body_ns=$(($3 - $1)) calls=$(($4 - $2))"
 }
 
+# profile_oom SETUP SCOPE N: one more OOM, the hog's process sampled by perf
+# (the OOM runs in its context: its charge failed); prints the scan's
+# profile (bench/profile.py)
+profile_oom()
+{
+	local setup=$1
+	WRAP=(perf record -q -g -e cpu-clock -c 50000 -o "$T/perf.data" --)
+	one_oom "$@" 2>"$T/perf.err"
+	WRAP=()
+	perf script -i "$T/perf.data" -F comm,ip,sym 2>/dev/null | python3 bench/profile.py "$setup" ||
+		fail "$setup: no profile of the scan: $(cat "$T/perf.err")"
+}
+
 # measure SETUP SCOPE N ROUND: attach, one OOM to warm up, one timed (and
-# with BENCH_BPF_STATS, one with statistics)
+# with BENCH_BPF_STATS, one with statistics; with BENCH_PROFILE, in the
+# first round, one under perf)
 measure()
 {
-	local setup=$1 scope=$2 n=$3 r=$4 cold kills0=0 kills=2 extra= BODY=
+	local setup=$1 scope=$2 n=$3 r=$4 cold timed kills0=0 kills=2 extra= BODY=
 	attach "$setup"
 	[ ! -d "$X" ] || kills0=$(cat "$X/kills")
 	one_oom "$setup" "$scope" "$n"
@@ -192,12 +212,15 @@ measure()
 		[ "$setup" != shadow ] || [ -n "$SHADOW_NS" ] ||
 			fail "$scope/$n: the shadow sent no verdict for the timed OOM"
 	fi
+	timed=$D
 	if [ "$setup" != none ] && [ "$setup" != shadow ]; then
-		local timed=$D
 		if [ "$STATS" != 0 ]; then
 			body_oom "$setup" "$scope" "$n"
-			kills=3
-			D=$timed
+			kills=$((kills + 1))
+		fi
+		if [ "$PROFILE" != 0 ] && [ "$r" = 1 ]; then
+			profile_oom "$setup" "$scope" "$n"
+			kills=$((kills + 1))
 		fi
 		grep -qx enabled "$X/state" ||
 			fail "$setup/$scope/$n: the policy was disabled: $(cat "$X/exit_reason" 2>/dev/null)"
@@ -206,9 +229,10 @@ measure()
 		[ $(($(cat "$X/kills") - kills0)) -eq $kills ] ||
 			fail "$setup/$scope/$n: the policy saw $(($(cat "$X/kills") - kills0)) kills, not $kills"
 	fi
+	[ "$setup" != none ] || [ "$PROFILE" = 0 ] || [ "$r" != 1 ] || profile_oom none "$scope" "$n"
 	detach "$setup"
 	echo "RESULT kernel=$KERNEL scope=$scope tasks=$n setup=$setup round=$r" \
-		"call_ns=$([ -n "$extra" ] && echo "$cold" || echo "$D") cold_ns=$cold${extra}${BODY}"
+		"call_ns=$([ -n "$extra" ] && echo "$cold" || echo "$timed") cold_ns=$cold${extra}${BODY}"
 }
 
 for n in $COUNTS; do

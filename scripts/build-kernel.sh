@@ -169,6 +169,8 @@ if [ $unpatched -eq 1 ]; then
 fi
 # The benchmarks' kernel: the same options but the lock debugging, which
 # multiplies the cost of every lock the OOM path takes; checked to be off.
+# High-resolution timers, as a distribution's kernel has them: without
+# them perf's cpu-clock samples at HZ, too coarse to profile one OOM.
 if [ $bench -eq 1 ]; then
 	state=bench
 	[ $unpatched -eq 0 ] || state=bench-unpatched
@@ -180,6 +182,7 @@ if [ $bench -eq 1 ]; then
 		for opt in PROVE_LOCKING PROVE_RCU DEBUG_ATOMIC_SLEEP LOCKDEP LOCK_STAT DEBUG_LOCK_ALLOC; do
 			echo "# CONFIG_$opt is not set"
 		done
+		echo "CONFIG_HIGH_RES_TIMERS=y"
 	} >"$out/oomx.config.bench"
 	fragment=$out/oomx.config.bench
 	OOMX_KERNEL_STATE=$state

@@ -33,6 +33,8 @@ full=(
 	mmdebstrap e2fsprogs dpkg-dev debhelper fakeroot rsync kmod
 	# the side-by-side comparison (docs/compare.md) runs earlyoom in the VM
 	earlyoom
+	# make bench profiles the OOM killer's scan in the VM (its cost part)
+	'linux-perf|perf'
 )
 list=0
 pkgs=("${build[@]}" "${full[@]}")
