@@ -129,11 +129,11 @@ def scan_table(rows, out):
 
 
 def cost_table(rows, out):
-    """where a policy's time goes: the scan per task, split by the BPF statistics"""
+    """where a policy's time goes: per task, the hook, the programs, the profile"""
     cost = [r for r in rows if r["part"] == "cost" and not r["profile"]]
     if not cost:
         return {}
-    n = cost[0]["tasks"]
+    n = cost[0]["tasks"] + 1	# the crowd and the hog
 
     def med(setup, key):
         v = [r[key] for r in cost if r["setup"] == setup and key in r]
@@ -143,45 +143,50 @@ def cost_table(rows, out):
         v = [r["body_ns"] / r["calls"] for r in cost if r["setup"] == setup and r.get("calls")]
         return statistics.median(v) if v else None
 
-    none = med("none", "call_ns")
-    if none is None:
+    setups = ("none", "default", "priority-norules", "priority")
+    per = {s: med(s, "call_ns") / n for s in setups if med(s, "call_ns") is not None}
+    if "none" not in per:
         return {}
-    per = {s: med(s, "call_ns") / (n + 1) for s in ("none", "default", "priority-norules", "priority")
-           if med(s, "call_ns") is not None}
-    b = {s: body(s) for s in ("default", "priority-norules", "priority") if body(s) is not None}
-    res = {"tasks": n, "ns_per_task": per, "body_ns_per_call": b,
-           "calls": {s: med(s, "calls") for s in b}}
-    print(f"Where a policy's time goes: memcg OOMs over {n} tasks, the patched kernel, one boot;",
-          file=out)
-    print("ns per task (call_ns / tasks, medians); a program's own time per call from the",
-          file=out)
-    print("kernel's BPF statistics (run_time_ns / run_cnt), in an OOM of its own.", file=out)
-    print(file=out)
-    def line(label, v, more=""):
-        print(f"  {label:<62}{v:>8.0f}{more}", file=out)
+    b = {s: body(s) for s in setups[1:] if body(s) is not None}
+    res = {"tasks": n - 1, "ns_per_task": per, "body_ns_per_call": b,
+           "calls": {s: med(s, "calls") for s in b},
+           "stats_call_ns_per_task": {s: med(s, "stats_call_ns") / n for s in b
+                                      if med(s, "stats_call_ns") is not None}}
 
-    line("the kernel's scan, no policy", per["none"])
-    if "default" in per and "default" in b:
-        hook = per["default"] - per["none"] - b["default"]
-        res["hook_ns"] = hook
-        line("+ the oom_ext hook: __oom_ext_badness(), clocks, trampoline", hook)
-        line("+ default's program (returns the points)", b["default"])
-        line("= default", per["default"])
-    for s, what in (("priority-norules", "priority, no rules: comm, uid, 4 cgroup levels"),
-                    ("priority", "priority, k8s preset: comm, uid, 2 cgroup levels")):
-        if s in b and s in per:
-            line(what, b[s], f" program, {per[s]:.0f} in all")
-    if "priority" in b and "priority-norules" in b:
-        level = (b["priority-norules"] - b["priority"]) / 2
-        res["cgroup_level_ns"] = level
-        line("a cgroup level of the walk (their difference / 2)", level)
+    def line(label, v, more=""):
+        flag = "  (negative: noise)" if v < 0 else ""
+        print(f"  {label:<60}{v:>8.0f}{more}{flag}", file=out)
+
+    print(f"Where a policy's time goes: memcg OOMs over {n - 1} tasks (and the hog), the patched",
+          file=out)
+    print("kernel, one boot. ns per task: the decision's median call_ns / (tasks + 1). A program's",
+          file=out)
+    print("time per call: the kernel's BPF statistics (run_time_ns / run_cnt, which include a part",
+          file=out)
+    print("of the trampoline and of the statistics' own clock reads), in an OOM of its own.",
+          file=out)
+    print(file=out)
+    line("no policy", per["none"])
+    if "default" in per:
+        res["hook_ns"] = per["default"] - per["none"]
+        line("default - no policy: the hook, with a program that returns", res["hook_ns"])
+    for s, what in (("priority-norules", "priority without rules"),
+                    ("priority", "priority, k8s preset")):
+        if s in per and "default" in per:
+            res[s + "_over_default_ns"] = per[s] - per["default"]
+            line(f"{what} - default: its rules", per[s] - per["default"],
+                 f"   program {b[s] - b['default']:.0f} more a call than default's"
+                 if s in b and "default" in b else "")
+    if res["stats_call_ns_per_task"]:
+        print("  with the statistics on, ns per task: " + ", ".join(
+            f"{s} {v:.0f}" for s, v in res["stats_call_ns_per_task"].items()), file=out)
     print(file=out)
     res["profile"] = profile_table(rows, per, out)
     return res
 
 
 def profile_table(rows, per, out):
-    """the scan's perf profile per setup, in ns per task at the setup's median"""
+    """the decision's perf profile per setup: shares, and ns per task at the setup's median"""
     prof = [r for r in rows if r["part"] == "cost" and r["profile"]]
     setups = [s for s in ("none", "default", "priority-norules", "priority")
               if s in per and any(r["setup"] == s for r in prof)]
@@ -189,37 +194,39 @@ def profile_table(rows, per, out):
         return {}
     got = {s: {r["frame"]: r["samples"] for r in prof if r["setup"] == s} for s in setups}
 
-    def part(s, *frames, minus=()):
+    def cell(s, *frames, minus=()):
         g = got[s]
-        n = sum(g.get(f, 0) for f in frames) - sum(g.get(f, 0) for f in minus)
-        return max(n, 0) / g["scan"] * per[s]
+        k = sum(g.get(f, 0) for f in frames) - sum(g.get(f, 0) for f in minus)
+        return k, max(k, 0) / g["decision"] * per[s]
 
     lines = [
-        ("the kernel's scan", lambda s: part(s, "scan", minus=("__oom_ext_badness",))),
-        ("  oom_badness()", lambda s: part(s, "oom_badness")),
-        ("  the memcg's task walk", lambda s: part(s, "css_task_iter_next")),
-        ("the oom_ext hook, outside the program", lambda s: part(s, "__oom_ext_badness",
-                                                                minus=("bpf_prog",))),
-        ("  clock reads (ktime_get_ns)", lambda s: part(s, "ktime_get")),
-        ("  trampoline calls (__bpf_prog_enter/exit)", lambda s: part(s, "__bpf_prog_enter",
-                                                                     "__bpf_prog_exit")),
-        ("  the trampoline's own code", lambda s: part(s, "self:trampoline")),
-        ("the policy's program", lambda s: part(s, "bpf_prog")),
-        ("  its hash map lookups", lambda s: part(s, "map_lookup")),
+        ("the kernel's part", lambda s: cell(s, "decision", minus=("oom_ext",))),
+        ("  oom_badness()", lambda s: cell(s, "oom_badness")),
+        ("  the memcg's process walk", lambda s: cell(s, "css_task_iter_next",
+                                                      minus=("oom_memcg_victim_exiting",))),
+        ("  0005's thread walk", lambda s: cell(s, "oom_memcg_victim_exiting")),
+        ("the hook, outside the program", lambda s: cell(s, "oom_ext", minus=("bpf_prog",))),
+        ("  clock reads (ktime_get)", lambda s: cell(s, "ktime_get")),
+        ("  __bpf_prog_enter/exit", lambda s: cell(s, "__bpf_prog_enter", "__bpf_prog_exit")),
+        ("  the trampoline's own code", lambda s: cell(s, "self:trampoline")),
+        ("the policy's program", lambda s: cell(s, "bpf_prog")),
+        ("  its hash map lookups", lambda s: cell(s, "map_lookup")),
     ]
-    print("The scan's profile: perf record -g of the hog, cpu-clock every 50 us, one OOM a setup;",
+    print("The decision's profile: perf record -g of the hog, cpu-clock every 50 us, one OOM a",
           file=out)
-    print("each share of the scan's samples times the setup's median ns per task.", file=out)
+    print("setup: each row's share of the decision's samples (their count in brackets) times the",
+          file=out)
+    print("setup's median ns per task. Rows of fewer than 20 samples are noise.", file=out)
     print(file=out)
-    print(f"  {'ns per task':<44}" + "".join(f"{s:>18}" for s in setups), file=out)
-    print(f"  {'samples in the scan':<44}" + "".join(f"{got[s]['scan']:>18}" for s in setups),
-          file=out)
+    print(f"  {'ns per task (samples)':<34}" + "".join(f"{s:>19}" for s in setups), file=out)
+    print(f"  {'the decision':<34}" + "".join(
+        f"{per[s]:>11.0f} ({got[s]['decision']:>4})" for s in setups), file=out)
     res = {s: {"samples": got[s]} for s in setups}
     for label, fn in lines:
-        vals = [fn(s) for s in setups]
-        for s, v in zip(setups, vals):
+        cells = [fn(s) for s in setups]
+        for s, (k, v) in zip(setups, cells):
             res[s][label.strip()] = v
-        print(f"  {label:<44}" + "".join(f"{v:>18.0f}" for v in vals), file=out)
+        print(f"  {label:<34}" + "".join(f"{v:>11.0f} ({k:>4})" for k, v in cells), file=out)
     print(file=out)
     return res
 

@@ -30,11 +30,12 @@
 #
 # With BENCH_BPF_STATS=1 (the cost part), a policy's timed OOM is followed
 # by one more with kernel.bpf_stats_enabled, and the line gains
-# body_ns=B calls=C: the time its badness program ran in that OOM, and how
-# many times (bpf_prog_info's run_time_ns and run_cnt). The statistics cost
-# two clock reads a call, so they are kept out of call_ns. With
+# body_ns=B calls=C stats_call_ns=S: the time its badness program ran in
+# that OOM, how many times (bpf_prog_info's run_time_ns and run_cnt), and
+# that OOM's decision time. The statistics cost two clock reads a call, so
+# they are kept out of call_ns. With
 # BENCH_PROFILE=1, the first round of each setup also makes one OOM under
-# 'perf record -g' and prints its scan's profile (bench/profile.py).
+# 'perf record -g' and prints its decision's profile (bench/profile.py).
 #
 # Environment: BENCH_KERNEL (a label: unpatched, patched), BENCH_TASKS
 # ("1000 10000"), BENCH_SCOPES ("memcg global"), BENCH_ROUNDS (3),
@@ -137,7 +138,8 @@ one_oom()
 	shadows=$(grep -c '"type":"shadow"' "$T/shadow.json" 2>/dev/null)
 	(echo 0 >/proc/self/oom_score_adj &&
 		exec "${WRAP[@]}" "$RUNWAIT" --cgroup "$CG/$HOG_CG" --pidfile "$T/hog.pid" -- \
-			"$HOG" --mlock --comm hog) >"$T/hog.end" || fail "runwait could not run the hog"
+			"$HOG" --mlock --comm hog) >"$T/hog.end" ||
+		fail "runwait could not run the hog${WRAP:+ under $WRAP: $(cat "$T/perf.err" 2>/dev/null)}"
 	pid=$(cat "$T/hog.pid")
 	end=$(cat "$T/hog.end")
 	[ "$end" = "pid=$pid signal=9 (SIGKILL)" ] || fail "$setup/$scope/$n: the hog ended '$end'"
@@ -175,24 +177,29 @@ body_oom()
 	before=$(badness_stats) || fail "$1: cannot read the badness program's statistics"
 	sysctl -qw kernel.bpf_stats_enabled=1 || fail "cannot enable kernel.bpf_stats_enabled"
 	one_oom "$@"
-	sysctl -qw kernel.bpf_stats_enabled=0
+	sysctl -qw kernel.bpf_stats_enabled=0 || fail "cannot disable kernel.bpf_stats_enabled"
 	after=$(badness_stats) || fail "$1: cannot read the badness program's statistics"
 	set -- $before $after
-	[ $(($4 - $2)) -gt 0 ] || fail "the badness program did not run in the OOM with statistics"
-	BODY=" body_ns=$(($3 - $1)) calls=$(($4 - $2))"
+	[ $(($4 - $2)) -gt 0 ] && [ $(($3 - $1)) -gt 0 ] ||
+		fail "the badness program did not run in the OOM with statistics: $before, then $after"
+	BODY=" body_ns=$(($3 - $1)) calls=$(($4 - $2)) stats_call_ns=$D"
 }
 
 # profile_oom SETUP SCOPE N: one more OOM, the hog's process sampled by perf
-# (the OOM runs in its context: its charge failed); prints the scan's
+# (the OOM runs in its context: its charge failed); prints the decision's
 # profile (bench/profile.py)
 profile_oom()
 {
-	local setup=$1
+	local setup=$1 prof
 	WRAP=(perf record -q -g -e cpu-clock -c 50000 -o "$T/perf.data" --)
 	one_oom "$@" 2>"$T/perf.err"
 	WRAP=()
-	perf script -i "$T/perf.data" -F comm,ip,sym 2>/dev/null | python3 bench/profile.py "$setup" ||
-		fail "$setup: no profile of the scan: $(cat "$T/perf.err")"
+	prof=$(perf script -i "$T/perf.data" -F comm,ip,sym 2>/dev/null | python3 bench/profile.py "$setup") ||
+		fail "$setup: no profile of the decision; perf said: $(cat "$T/perf.err")"
+	# a policy's program must be named, or its samples would count as the trampoline's
+	[ "$setup" = none ] || grep -q " frame=bpf_prog " <<<"$prof" ||
+		fail "$setup: no sample in a named BPF program (net.core.bpf_jit_kallsyms?)"
+	echo "$prof"
 }
 
 # measure SETUP SCOPE N ROUND: attach, one OOM to warm up, one timed (and
