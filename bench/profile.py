@@ -17,8 +17,11 @@ NAME is a function, or one of:
   decision    every sample of the decision (D)
   oom_ext     any oom_ext function (__oom_ext_badness(), __oom_ext_picked(),
               ...): the hook's kernel side, and all under it
-  bpf_prog    a JIT-compiled BPF program (bpf_prog_<tag>_<name>)
-  map_lookup  a BPF hash map lookup (__htab_map_lookup_elem)
+  bpf_prog    under an oom_ext function, a JIT-compiled BPF program
+              (bpf_prog_<tag>_<name>): the policy's
+  bpf_other   another BPF program (the harness's oom_clock)
+  map_lookup  under an oom_ext function, a BPF hash map lookup
+              (__htab_map_lookup_elem)
   trampoline  under an oom_ext function, a BPF trampoline (bpf__oom_ext_ops_*,
               bpf_trampoline_*) or an address perf has no symbol for
   self:NAME   the samples that landed in NAME itself (the innermost frame),
@@ -40,10 +43,10 @@ def name_of(sym, in_hook):
     for v in ("__bpf_prog_enter", "__bpf_prog_exit"):	# and their variants
         if sym.startswith(v):
             return v
-    if sym.startswith("bpf_prog_"):
-        return "bpf_prog"
+    if sym.startswith("bpf_prog_"):		# the policy's, or oom_clock's
+        return "bpf_prog" if in_hook else "bpf_other"
     if sym in ("__htab_map_lookup_elem", "htab_map_lookup_elem"):
-        return "map_lookup"
+        return "map_lookup" if in_hook else sym
     if in_hook and (sym.startswith(("bpf__oom_ext_ops_", "bpf_trampoline_")) or
                     sym == "[unknown]"):
         return "trampoline"
@@ -60,7 +63,7 @@ def frames_of(stack):
             in_hook = True
             got.add("oom_ext")
         name = name_of(sym, in_hook)
-        if name in FRAMES or name in ("bpf_prog", "map_lookup", "trampoline"):
+        if name in FRAMES or name in ("bpf_prog", "bpf_other", "map_lookup", "trampoline"):
             got.add(name)
         leaf = name
     got.add("self:" + (leaf or "[unknown]"))

@@ -56,28 +56,35 @@ hog
 	ffffffff81000042 handle_mm_fault
 
 hog
+	ffffffff81000061 bpf_prog_fedcba9876543210_oom_call_begin
+	ffffffff81000062 bpf_trampoline_6442479864
+	ffffffff81000063 out_of_memory
+
+hog
 	ffffffff81000051 [unknown]
 	ffffffff81000052 __oom_ext_picked
 	ffffffff81000053 oom_evaluate_task
 	ffffffff81000054 mem_cgroup_scan_tasks
 	ffffffff81000055 out_of_memory
 EOF
-want="PROFILE setup=t frame=decision samples=4 decision=4
-PROFILE setup=t frame=bpf_prog samples=1 decision=4
-PROFILE setup=t frame=ktime_get samples=1 decision=4
-PROFILE setup=t frame=map_lookup samples=1 decision=4
-PROFILE setup=t frame=mem_cgroup_scan_tasks samples=3 decision=4
-PROFILE setup=t frame=oom_badness samples=1 decision=4
-PROFILE setup=t frame=oom_evaluate_task samples=4 decision=4
-PROFILE setup=t frame=oom_ext samples=3 decision=4
-PROFILE setup=t frame=select_bad_process samples=1 decision=4
-PROFILE setup=t frame=self:map_lookup samples=1 decision=4
-PROFILE setup=t frame=self:oom_badness samples=1 decision=4
-PROFILE setup=t frame=self:read_tsc samples=1 decision=4
-PROFILE setup=t frame=self:trampoline samples=1 decision=4
-PROFILE setup=t frame=trampoline samples=2 decision=4"
+want="PROFILE setup=t frame=decision samples=5 decision=5
+PROFILE setup=t frame=bpf_other samples=1 decision=5
+PROFILE setup=t frame=bpf_prog samples=1 decision=5
+PROFILE setup=t frame=ktime_get samples=1 decision=5
+PROFILE setup=t frame=map_lookup samples=1 decision=5
+PROFILE setup=t frame=mem_cgroup_scan_tasks samples=3 decision=5
+PROFILE setup=t frame=oom_badness samples=1 decision=5
+PROFILE setup=t frame=oom_evaluate_task samples=4 decision=5
+PROFILE setup=t frame=oom_ext samples=3 decision=5
+PROFILE setup=t frame=select_bad_process samples=1 decision=5
+PROFILE setup=t frame=self:bpf_other samples=1 decision=5
+PROFILE setup=t frame=self:map_lookup samples=1 decision=5
+PROFILE setup=t frame=self:oom_badness samples=1 decision=5
+PROFILE setup=t frame=self:read_tsc samples=1 decision=5
+PROFILE setup=t frame=self:trampoline samples=1 decision=5
+PROFILE setup=t frame=trampoline samples=2 decision=5"
 got=$(python3 bench/profile.py t <"$d/perf.txt")
-[ "$got" = "$want" ] && echo "ok: profile.py counts the decision's 4 samples by frame, not the kill's" ||
+[ "$got" = "$want" ] && echo "ok: profile.py counts the decision's 5 samples by frame, not the kill's" ||
 	fail "profile.py:"$'\n'"$got"$'\n'"expected:"$'\n'"$want"
 expect_run 1 "no sample of an OOM decision" python3 bench/profile.py t </dev/null
 
