@@ -10,7 +10,9 @@ timed OOMs of every boot; its ratio to the unpatched kernel's median, with a
 noise band); and, for a policy, its ratio to no policy paired within each
 boot and round (the same boot, the setups one after the other). A goal is
 met when the whole band is within it, not met when the whole band is out,
-and inconclusive otherwise. docs/performance.md explains each figure.
+and inconclusive otherwise; for no policy, met when the band holds 1.00 and
+lies within 0.90-1.10, not met when it does not hold 1.00.
+docs/performance.md explains each figure.
 """
 import argparse
 import json
@@ -22,8 +24,10 @@ SETUPS = ["none", "default", "priority", "pressure", "shadow"]
 LABEL = {"none": "no policy", "default": "default", "priority": "priority (k8s preset)",
          "pressure": "pressure", "shadow": "shadow priority"}
 # goal: (text, lowest, highest) of the ratio to the unpatched kernel
-GOAL = {"none": ("~1.00 (+-5%)", 0.95, 1.05), "default": ("<= 1.10", None, 1.10),
-        "priority": ("<= 1.25", None, 1.25)}
+# no policy: indistinguishable from 1.00, which the band must hold, and narrow
+# enough (within +-10%) to have seen a 10% cost
+GOAL = {"none": ("1.00 in a band within 0.90-1.10", 0.90, 1.10),
+        "default": ("<= 1.10", None, 1.10), "priority": ("<= 1.25", None, 1.25)}
 
 
 def parse(paths):
@@ -61,8 +65,12 @@ def band1(values, rng, n=2000):
 
 def verdict(setup, lo, hi):
     text, low, high = GOAL[setup]
-    inside = (low is None or lo >= low) and hi <= high
-    outside = (low is not None and hi < low) or lo > high
+    if setup == "none":
+        inside = lo <= 1.0 <= hi and lo >= low and hi <= high
+        outside = lo > 1.0 or hi < 1.0
+    else:
+        inside = hi <= high
+        outside = lo > high
     return text, "met" if inside else "NOT met" if outside else "inconclusive"
 
 
@@ -76,7 +84,8 @@ def scan_table(rows, out):
     print("oom_kill_process() (oom_clock, fentry); medians of the timed OOMs of every boot.", file=out)
     print("ratio: to the unpatched kernel's median, band: its 90% bootstrap interval; vs none:", file=out)
     print("a policy against no policy in the same boot and round, paired. A goal is met when", file=out)
-    print("its band is within it, NOT met when outside, inconclusive when it straddles.", file=out)
+    print("its band is within it, NOT met when outside, inconclusive when it straddles; no policy:", file=out)
+    print("met when its band holds 1.00 within 0.90-1.10, NOT met when it does not hold 1.00.", file=out)
     print(file=out)
     hdr = (f"{'scope':<7} {'tasks':>6}  {'kernel, setup':<30} {'OOMs':>4} {'median us':>10} "
            f"{'ns/task':>8} {'ratio':>6} {'band':>11} {'vs none':>16}  goal")

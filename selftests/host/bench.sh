@@ -113,7 +113,7 @@ PROFILE setup=priority frame=ktime_get samples=10 decision=100
 EOF
 out=$(python3 bench/report.py "$d"/*.out --json "$d/b.json" --commit abc --date 2026-12-01)
 for want in \
-	"memcg      999  patched, no policy                3     1000.0     1000   1.00   1.00-1.00                -  ~1.00 (+-5%): met" \
+	"memcg      999  patched, no policy                3     1000.0     1000   1.00   1.00-1.00                -  1.00 in a band within 0.90-1.10: met" \
 	"patched, default                  3     2000.0     2000   2.00   2.00-2.00   2.00 2.00-2.00  <= 1.10: NOT met" \
 	"patched, priority (k8s preset)    3     1250.0     1250   1.25   1.20-1.30   1.25 1.20-1.30  <= 1.25: inconclusive" \
 	"default - no policy: the hook, with a program that returns       500" \
