@@ -222,15 +222,15 @@ measure()
 			fail "$scope/$n: the shadow sent no verdict for the timed OOM"
 	fi
 	timed=$D
+	if [ "$STATS" != 0 ] && [ "$setup" != none ] && [ "$setup" != shadow ]; then
+		body_oom "$setup" "$scope" "$n"
+		kills=$((kills + 1))
+	fi
+	if [ "$PROFILE" != 0 ] && [ "$r" = 1 ] && [ "$setup" != shadow ]; then
+		profile_oom "$setup" "$scope" "$n"
+		kills=$((kills + 1))
+	fi
 	if [ "$setup" != none ] && [ "$setup" != shadow ]; then
-		if [ "$STATS" != 0 ]; then
-			body_oom "$setup" "$scope" "$n"
-			kills=$((kills + 1))
-		fi
-		if [ "$PROFILE" != 0 ] && [ "$r" = 1 ]; then
-			profile_oom "$setup" "$scope" "$n"
-			kills=$((kills + 1))
-		fi
 		grep -qx enabled "$X/state" ||
 			fail "$setup/$scope/$n: the policy was disabled: $(cat "$X/exit_reason" 2>/dev/null)"
 		# a global OOM has calls that kill nothing (the victim still
@@ -238,7 +238,6 @@ measure()
 		[ $(($(cat "$X/kills") - kills0)) -eq $kills ] ||
 			fail "$setup/$scope/$n: the policy saw $(($(cat "$X/kills") - kills0)) kills, not $kills"
 	fi
-	[ "$setup" != none ] || [ "$PROFILE" = 0 ] || [ "$r" != 1 ] || profile_oom none "$scope" "$n"
 	detach "$setup"
 	echo "RESULT kernel=$KERNEL scope=$scope tasks=$n setup=$setup round=$r" \
 		"call_ns=$([ -n "$extra" ] && echo "$cold" || echo "$timed") cold_ns=$cold${extra}${BODY}"
